@@ -9,7 +9,7 @@ FUZZ_SECONDS ?= 60
 PML_KERNELS ?= portable
 
 .PHONY: all deps build asan test test-release test-asan fuzz fuzz-smoke demo clean
-.PHONY: deps-arm deps-cross qemu-test qemu-test-all qemu-bench size-report
+.PHONY: deps-arm deps-cross qemu-test qemu-test-all qemu-bench size-report qemu-train-test qemu-train-bench
 
 all: build
 
@@ -61,6 +61,15 @@ qemu-test-all: deps-cross
 # qemu-bench: instructions per inference per model and target -> bench/qemu_instructions.md
 qemu-bench: deps-cross
 	@JOBS=$(JOBS) PML_KERNELS=$(PML_KERNELS) sh scripts/qemu.sh bench
+
+# qemu-train-test: on-device training on Cortex-M4 (scripts/qemu_train_test.sh): a few SGD steps of the
+# Fashion-MNIST CNN (float32) and of ad01_int8's op 8, the same on the host, compared value by value.
+# qemu-train-bench: the same with instruction counts per training sample and per update.
+qemu-train-test: deps-arm build
+	@BUILD=$(BUILD) PML_KERNELS=$(PML_KERNELS) sh scripts/qemu_train_test.sh all
+
+qemu-train-bench: deps-arm build
+	@COUNT=1 BUILD=$(BUILD) PML_KERNELS=$(PML_KERNELS) sh scripts/qemu_train_test.sh all
 
 # size-report: flash and RAM per model and target -> the size section of bench/RESULTS.md
 size-report: deps-cross build

@@ -68,10 +68,13 @@ for task in $tasks; do
     *) echo "qemu_train_test: unknown task $task (fmnist, ad01, all)" >&2; exit 2 ;;
   esac
   name=$(basename "$model" .tflite)
-  data="-DFW_MODEL_FILE=\"$model\" -DFW_SAMPLES_FILE=\"$samples\""
+  data_obj() { # data_obj OUTPUT.o COMPILER [FLAGS...]: the model and the samples (fw_train_data.S)
+    o=$1; shift
+    "$@" -DFW_MODEL_FILE="\"$model\"" -DFW_SAMPLES_FILE="\"$samples\"" -c "$root/ports/common/fw_train_data.S" -o "$o"
+  }
 
   # ---- Cortex-M4: probe (exact training arena on the target), then the firmware ----
-  $CC $cpu $data -c "$root/ports/common/fw_train_data.S" -o "$out/data.o"
+  data_obj "$out/data.o" $CC $cpu
   fw() { # fw OUTPUT.elf EXTRA-DEFINES...
     elf=$1; shift
     $CC $common $warn -I"$root/include" -I"$root/ports/common" $defs "$@" -DPML_FW_NAME="\"$name\"" \
@@ -92,7 +95,8 @@ for task in $tasks; do
   arm-none-eabi-size "$elf" | awk -v n="$(basename "$elf")" -v a="$arena" 'NR==2 {
     printf "%s: flash %d B (text+rodata+data), RAM %d B static (data+bss; training arena %d B) + stack\n", n, $1 + $2, $2 + $3, a}'
   model_b=$(wc -c < "$model"); samples_b=$(wc -c < "$samples")
-  echo "  embedded: model $model_b B, samples $samples_b B"
+  arm-none-eabi-size "$elf" | awk -v m="$model_b" -v s="$samples_b" 'NR==2 {
+    printf "  flash = model %d B + samples %d B + code, constants and .data %d B\n", m, s, $1 + $2 - m - s}'
 
   # ---- host twin ----
   hcc() { # hcc OUTPUT EXTRA-DEFINES...
@@ -101,7 +105,7 @@ for task in $tasks; do
       -DPML_FW_NAME="\"$name\"" -DPML_FW_TARGET='"host"' -o "$exe" "$root/ports/common/fw_train.c" \
       "$root/ports/common/board_host.c" "$out/host_data.o" "$hostlib" -lm
   }
-  $HOSTCC $data -c "$root/ports/common/fw_train_data.S" -o "$out/host_data.o"
+  data_obj "$out/host_data.o" $HOSTCC
   hcc "$out/host_probe" -DPML_FW_PROBE
   harena=$("$out/host_probe" | sed -n 's/^train_arena_bytes \([0-9]*\).*/\1/p')
   hcc "$out/host_train" -DPML_FW_TRAIN_ARENA_BYTES="$harena"
@@ -128,18 +132,21 @@ for task in $tasks; do
     grep -v '^v ' "$log" | tail -n 20; ko "$task: m4 firmware (exit $rc; log: $log)"
   fi
   if [ "$COUNT" = 1 ]; then
-    # firmware lines "region R sample S" / "region R update U" name the plugin's "insncount: region R"
+    # firmware lines "region R sample S" / "region R update U" / "region R eval S" name the plugin's
+    # "insncount: region R"; every count minus region 0 (empty: the markers' own instructions)
     awk -v task="$task" '
+      function stat(what, v) { c[what]++; s[what] += v; if (!(what in lo) || v < lo[what]) lo[what] = v; if (v > hi[what]) hi[what] = v }
       $1 == "insncount:" && $2 == "region" {n[$3] = $5}
-      $1 == "region" && $3 == "sample" {smp[$2] = 1}
-      $1 == "region" && $3 == "update" {upd[$2] = 1}
+      $1 == "region" && $3 != "empty" {kind[$2] = $3}
       $1 == "samples" {batch = $6}
       END {
-        e = n[0]; ns = nu = 0; ss = su = 0; smin = umin = 1e30; smax = umax = 0
-        for (r in smp) { if (!(r in n)) continue; v = n[r] - e; ns++; ss += v; if (v < smin) smin = v; if (v > smax) smax = v }
-        for (r in upd) { if (!(r in n)) continue; v = n[r] - e; nu++; su += v; if (v < umin) umin = v; if (v > umax) umax = v }
-        if (!ns || !nu) { print "insncount: no region counts"; exit }
-        printf "instructions (Cortex-M4, insncount, %s): per training sample (forward + loss + backward + accumulate) mean %.0f over %d samples (min %.0f, max %.0f); per update (batch %d) mean %.0f over %d (min %.0f, max %.0f); per sample incl. its share of the update %.0f\n", task, ss / ns, ns, smin, smax, batch, su / nu, nu, umin, umax, ss / ns + su / nu / batch
+        for (r in kind) if (r in n) stat(kind[r], n[r] - n[0])
+        if (!c["sample"] || !c["update"] || !c["eval"]) { print "insncount: no region counts"; exit }
+        printf "instructions (Cortex-M4, insncount, %s):\n", task
+        printf "  training sample (pml_train_sample: forward + loss + backward + accumulate): mean %.0f over %d (min %.0f, max %.0f)\n", s["sample"] / c["sample"], c["sample"], lo["sample"], hi["sample"]
+        printf "  update (pml_train_update, batch %d): mean %.0f over %d (min %.0f, max %.0f) = %.0f per sample\n", batch, s["update"] / c["update"], c["update"], lo["update"], hi["update"], s["update"] / c["update"] / batch
+        printf "  per training sample incl. its share of the update: %.0f\n", s["sample"] / c["sample"] + s["update"] / c["update"] / batch
+        printf "  forward + loss alone (pml_train_loss): mean %.0f over %d (min %.0f, max %.0f)\n", s["eval"] / c["eval"], c["eval"], lo["eval"], hi["eval"]
       }' "$log" | tee "$out/insns.txt"
   fi
 

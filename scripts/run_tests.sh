@@ -67,6 +67,9 @@ run_counted "QEMU Cortex-M4: every DSP kernel variant vs its reference twin (100
 run_counted "QEMU Cortex-M4: audio front ends + models on the MLPerf Tiny WAVs" audio_m4 \
   sh "$root/scripts/qemu_audio_test.sh"
 
+run_counted "QEMU Cortex-M4: on-device training (Fashion-MNIST CNN float32, ad01 int8) vs its host twin" train_m4 \
+  sh "$root/scripts/qemu_train_test.sh" all
+
 run_counted "QEMU Cortex-M4: MLPerf Tiny DUT firmware (kws01) driven like the benchmark runner" qemu \
   sh "$root/scripts/qemu.sh" dut
 

@@ -14,14 +14,15 @@
  *   3. PML_FW_TRAIN_STEPS training samples, sample s = step % N, each pml_train_sample() in its own
  *      insncount region (forward + loss + backward + gradient accumulation), and after every
  *      PML_FW_TRAIN_BATCH samples pml_train_update() in its own region (SGD momentum);
- *   4. eval 1: the mean loss over the N samples after training; it must be lower than eval 0;
+ *   4. eval 1: the mean loss over the N samples after training; it must be lower than eval 0
+ *      (each pml_train_loss, forward + loss without gradients, in its own insncount region too);
  *   5. every trained value, the peak stack (target only), RESULT PASS / FAIL.
  *
  * Output lines (floats as their IEEE-754 bits in hex, so the comparison sees exact values):
  *   train_arena_bytes A planned P persistent Q     params K values V     samples N steps S batch B
  *   eval E HEX                     mean loss over the N samples (E = 0 before, 1 after training)
  *   loss STEP HEX                  the loss pml_train_sample returned
- *   region R sample STEP | region R update U      which insncount region measured what (R = 0:
+ *   region R sample STEP | update U | eval S     which insncount region measured what (R = 0:
  *                                                 an empty region, the marker overhead)
  *   param K op O tensor T what W count C   then C values, 8 HEX per "v" line
  *
@@ -243,13 +244,13 @@ int main(void) {
     put("\n");
 
     float eval[2];
+    uint32_t region = 0, updates = 0;
+    insn_region_begin(); /* region 0: empty, the marker overhead */
+    insn_region_end();
+    put("region 0 empty\n");
     for (int e = 0; e < 2; e++) {
         if (e == 1) {
             /* ---- training ---- */
-            uint32_t region = 0, updates = 0;
-            insn_region_begin(); /* region 0: empty, the marker overhead */
-            insn_region_end();
-            put("region 0 empty\n");
             for (uint32_t step = 0; step < PML_FW_TRAIN_STEPS; step++) {
                 float loss = 0.0f;
                 load_sample(&in, out_elems, n, step % n);
@@ -277,7 +278,13 @@ int main(void) {
         for (size_t s = 0; s < n; s++) {
             float l = 0.0f;
             load_sample(&in, out_elems, n, s);
-            if ((st = pml_train_loss(t, target, &l)) != PML_OK) fail("pml_train_loss", st, pml_train_last_error(t));
+            insn_region_begin();
+            st = pml_train_loss(t, target, &l);
+            insn_region_end();
+            if (st != PML_OK) fail("pml_train_loss", st, pml_train_last_error(t));
+            put_kv("region ", ++region);
+            put_kv(" eval ", s);
+            put("\n");
             sum += l;
         }
         eval[e] = sum / (float)n;
