@@ -154,12 +154,18 @@ FW_UNUSED __attribute__((noinline)) static uintptr_t stack_low_water(void) {
 #endif
 
 /* ---- samples ------------------------------------------------------------------------------------ */
-FW_UNUSED static size_t n_samples(size_t in_elems) {
+/* Samples in the blob, 0 if its size or a label does not fit the model. */
+FW_UNUSED static size_t n_samples(size_t in_elems, size_t out_elems) {
     size_t len = (size_t)(pml_fw_samples_end - pml_fw_samples);
 #if PML_FW_TRAIN_TASK == 1
-    return len / (in_elems + 1u);
+    size_t n = len / (in_elems + 1u);
+    if (n * (in_elems + 1u) != len) return 0;
+    for (size_t s = 0; s < n; s++)
+        if (pml_fw_samples[s] >= out_elems) return 0;
+    return n;
 #else
-    return len / in_elems;
+    (void)out_elems;
+    return len % in_elems == 0u ? len / in_elems : 0u;
 #endif
 }
 
@@ -196,8 +202,9 @@ int main(void) {
     const pml_train_layer *layers = NULL;
     const uint32_t n_layers = 0;
 #endif
-    const pml_train_config cfg = {layers,           n_layers,          PML_FW_TRAIN_TASK == 1 ? PML_LOSS_SOFTMAX_XENT : PML_LOSS_MSE,
-                                  PML_FW_TRAIN_BATCH, PML_FW_TRAIN_LR, PML_FW_TRAIN_MOMENTUM, 0};
+    const pml_loss loss_kind = PML_FW_TRAIN_TASK == 1 ? PML_LOSS_SOFTMAX_XENT : PML_LOSS_MSE;
+    const pml_train_config cfg = {layers, n_layers, loss_kind, PML_FW_TRAIN_BATCH, PML_FW_TRAIN_LR,
+                                  PML_FW_TRAIN_MOMENTUM, 0};
     pml_error err;
     size_t need = 0;
     st = pml_train_arena_size(&m, &cfg, &need, &err);
@@ -238,7 +245,7 @@ int main(void) {
     if ((st = pml_train_output(t, 0, &out)) != PML_OK) fail("pml_train_output", st, NULL);
     size_t in_elems = in.bytes / (in.dtype == PML_DTYPE_F32 ? 4u : 1u);
     size_t out_elems = out.bytes / (out.dtype == PML_DTYPE_F32 ? 4u : 1u);
-    size_t n = n_samples(in_elems);
+    size_t n = n_samples(in_elems, out_elems);
     if (out_elems > MAX_OUTPUT || n == 0 ||
         (PML_FW_TRAIN_TASK == 1 ? in.dtype != PML_DTYPE_F32 : (in.dtype != PML_DTYPE_I8 || in_elems != out_elems)))
         fail("samples do not fit the model", PML_ERR_ARG, NULL);
