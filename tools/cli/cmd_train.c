@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * picoml train MODEL --data DIR [--epochs E] [--batch B] [--lr LR] [--momentum M] [--train LAYERS]
- *              [--out OUT.tflite] [--curve CURVE.svg] [--json] [--limit N] [--test-limit N] [--seed S]
- *              [--schedule constant|cosine] [--loss xent|mse]
+ *              [--classes LIST] [--no-qas] [--out OUT.tflite] [--curve CURVE.svg] [--json] [--limit N]
+ *              [--test-limit N] [--seed S] [--schedule constant|cosine] [--loss xent|mse]
  *
- * Trains a float32 .tflite classifier with the library's pml_train API on IDX image/label files
- * (DIR/train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte,
- * t10k-labels-idx1-ubyte, uncompressed: Fashion-MNIST / MNIST layout). Pixels are scaled to [0, 1].
- * Each epoch: shuffled samples (xorshift, --seed), mini-batches of B by gradient accumulation, then
- * the test set is evaluated with the trained weights. Progress on stderr; one line per epoch on
- * stdout (stderr with --json, whose stdout is one JSON object). --out writes the model with the
- * trained tensors overwritten in place (same graph, same size); --curve draws the learning curve.
+ * Trains a float32 or int8 .tflite classifier with the library's pml_train API on IDX image/label
+ * files (DIR/train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte,
+ * t10k-labels-idx1-ubyte, uncompressed: Fashion-MNIST / MNIST layout). Pixels are scaled to [0, 1]
+ * (int8 inputs: then quantized with the input's scale and zero point). int8 graphs train with
+ * quantization-aware scaling unless --no-qas. --classes "5-9" (or "0,2,4-6") keeps only those
+ * labels, in training and test, mapped to outputs 0, 1, ... in the order given (transfer learning
+ * onto a head of the same size). The test split (of those classes) is evaluated before training
+ * and after each epoch. Each epoch: shuffled samples (xorshift, --seed), the first --limit of them,
+ * mini-batches of B by gradient accumulation. --epochs 0 only evaluates. Progress on stderr; one
+ * line per epoch on stdout (stderr with --json, whose stdout is one JSON object). --out writes the
+ * model with the trained tensors overwritten in place (same graph, same size; int8 graphs: the
+ * int8 weights / int32 bias the forward uses); --curve draws the learning curve.
  * LAYERS: "all" (default) or a comma list of OP[:w|:b|:wb] (op index; weights, bias or both).
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
@@ -100,17 +105,82 @@ static uint32_t rng_next(void) {
     return (uint32_t)(x >> 32);
 }
 
+/* One image into input 0: pixels scaled to [0, 1]; int8 inputs quantized with the input's scale / zero point. */
 static void fill_input(const pml_tensor *in, const idx_set *s, uint32_t i) {
-    float *x = (float *)in->data;
     const uint8_t *p = s->images + (size_t)i * s->pixels;
+    if (in->dtype == PML_DTYPE_I8) {
+        int8_t *q = (int8_t *)in->data;
+        for (uint32_t k = 0; k < s->pixels; k++) {
+            long v = lrintf((float)p[k] * (1.0f / 255.0f) / in->scale) + in->zero_point;
+            q[k] = (int8_t)(v < -128 ? -128 : v > 127 ? 127 : v);
+        }
+        return;
+    }
+    float *x = (float *)in->data;
     for (uint32_t k = 0; k < s->pixels; k++) x[k] = (float)p[k] * (1.0f / 255.0f);
 }
 
-static uint32_t argmax(const float *y, size_t n) {
+/* Class of the highest output (int8 outputs: the quantized values order as the real ones). */
+static uint32_t out_argmax(const pml_tensor *out, size_t n) {
     uint32_t b = 0;
+    if (out->dtype == PML_DTYPE_I8) {
+        const int8_t *y = (const int8_t *)out->data;
+        for (size_t i = 1; i < n; i++)
+            if (y[i] > y[b]) b = (uint32_t)i;
+        return b;
+    }
+    const float *y = (const float *)out->data;
     for (size_t i = 1; i < n; i++)
         if (y[i] > y[b]) b = (uint32_t)i;
     return b;
+}
+
+/* --classes "5-9" or "0,2,4-6": the classes used, in order; label c becomes its position (map[c]),
+ * others are left out (map[c] = -1). Returns the class count. */
+static uint32_t parse_classes(const char *spec, int16_t map[256]) {
+    uint32_t n = 0;
+    const char *p = spec;
+    for (int c = 0; c < 256; c++) map[c] = -1;
+    while (*p) {
+        char *end;
+        long a = strtol(p, &end, 10), b;
+        if (end == p || a < 0 || a > 255) tdie("--classes: bad list '%s' (e.g. 5-9 or 0,2,4)", spec);
+        p = end;
+        b = a;
+        if (*p == '-') {
+            b = strtol(p + 1, &end, 10);
+            if (end == p + 1 || b < a || b > 255) tdie("--classes: bad range in '%s'", spec);
+            p = end;
+        }
+        for (long c = a; c <= b; c++) {
+            if (map[c] >= 0) tdie("--classes: class %ld given twice", c);
+            map[c] = (int16_t)n++;
+        }
+        if (*p == ',') p++;
+        else if (*p) tdie("--classes: bad list '%s'", spec);
+    }
+    if (n == 0) tdie("--classes: empty list");
+    return n;
+}
+
+/* The samples of s whose class is kept, and their (mapped) labels. */
+typedef struct subset {
+    uint32_t *idx;
+    uint8_t *lab;
+    uint32_t n;
+} subset;
+
+static void make_subset(subset *u, const idx_set *s, const int16_t map[256]) {
+    u->idx = malloc(sizeof(uint32_t) * (s->n ? s->n : 1));
+    u->lab = malloc(s->n ? s->n : 1);
+    if (!u->idx || !u->lab) tdie("out of memory");
+    u->n = 0;
+    for (uint32_t i = 0; i < s->n; i++) {
+        int16_t c = map[s->labels[i]];
+        if (c < 0) continue;
+        u->idx[u->n] = i;
+        u->lab[u->n++] = (uint8_t)c;
+    }
 }
 
 /* "all" or "3,5:b,7:wb" */
@@ -145,27 +215,27 @@ typedef struct epoch_stat {
     double train_loss, train_acc, test_loss, test_acc, seconds;
 } epoch_stat;
 
-static void evaluate(pml_train *t, const idx_set *s, uint32_t limit, double *loss, double *acc) {
+static void evaluate(pml_train *t, const idx_set *s, const subset *u, uint32_t limit, double *loss, double *acc) {
     pml_tensor in, out;
     pml_train_input(t, 0, &in);
     pml_train_output(t, 0, &out);
-    size_t nc = out.bytes / sizeof(float);
+    size_t nc = out.bytes / pml_dtype_size(out.dtype);
     float *target = calloc(nc, sizeof(float));
-    uint32_t n = limit && limit < s->n ? limit : s->n, correct = 0;
+    uint32_t n = limit && limit < u->n ? limit : u->n, correct = 0;
     double sum = 0.0;
     for (uint32_t i = 0; i < n; i++) {
-        fill_input(&in, s, i);
-        uint32_t lab = s->labels[i];
+        fill_input(&in, s, u->idx[i]);
+        uint32_t lab = u->lab[i];
         memset(target, 0, nc * sizeof(float));
         if (lab < nc) target[lab] = 1.0f;
         float l;
         pml_train_loss(t, target, &l);
         sum += (double)l;
-        correct += argmax((const float *)out.data, nc) == lab;
+        correct += out_argmax(&out, nc) == lab;
     }
     free(target);
-    *loss = sum / (double)n;
-    *acc = (double)correct / (double)n;
+    *loss = n ? sum / (double)n : 0.0;
+    *acc = n ? (double)correct / (double)n : 0.0;
 }
 
 /* Learning curve: training loss (every chunk, left axis) and test accuracy per epoch (right axis). */
@@ -358,7 +428,7 @@ static int ad_adapt(const char *model_path, const char *feat_path, const char *l
 
 int picoml_cmd_train(int argc, char **argv) {
     const char *model_path = NULL, *data = NULL, *out_path = NULL, *curve = NULL, *layers_spec = "all";
-    const char *schedule = "constant", *loss_name = "xent";
+    const char *schedule = "constant", *loss_name = "xent", *classes_spec = NULL;
     uint32_t epochs = 5, batch = 32, limit = 0, test_limit = 0;
     double lr = 0.01, momentum = 0.9;
     uint64_t seed = 1;
@@ -369,7 +439,8 @@ int picoml_cmd_train(int argc, char **argv) {
         const char *a = argv[i];
         if (!strcmp(a, "--json")) json = true;
         else if (!strcmp(a, "--data") || !strcmp(a, "--out") || !strcmp(a, "--curve") || !strcmp(a, "--train") ||
-                 !strcmp(a, "--schedule") || !strcmp(a, "--loss") || !strcmp(a, "--ad-adapt")) {
+                 !strcmp(a, "--schedule") || !strcmp(a, "--loss") || !strcmp(a, "--ad-adapt") ||
+                 !strcmp(a, "--classes")) {
             if (i + 1 >= argc) tdie("%s needs a value", a);
             const char *v = argv[++i];
             if (!strcmp(a, "--data")) data = v;
@@ -378,8 +449,9 @@ int picoml_cmd_train(int argc, char **argv) {
             else if (!strcmp(a, "--train")) layers_spec = v;
             else if (!strcmp(a, "--schedule")) schedule = v;
             else if (!strcmp(a, "--ad-adapt")) ad_feat = v;
+            else if (!strcmp(a, "--classes")) classes_spec = v;
             else loss_name = v;
-        } else if (!strcmp(a, "--epochs")) epochs = (uint32_t)num_arg(argc, argv, &i, 1, 10000);
+        } else if (!strcmp(a, "--epochs")) epochs = (uint32_t)num_arg(argc, argv, &i, 0, 10000);
         else if (!strcmp(a, "--batch")) batch = (uint32_t)num_arg(argc, argv, &i, 1, 1000000);
         else if (!strcmp(a, "--limit")) limit = (uint32_t)num_arg(argc, argv, &i, 0, 1e9);
         else if (!strcmp(a, "--test-limit")) test_limit = (uint32_t)num_arg(argc, argv, &i, 0, 1e9);
@@ -396,9 +468,11 @@ int picoml_cmd_train(int argc, char **argv) {
         else tdie("train: unexpected argument '%s'", a);
     }
     if (!model_path) tdie("train needs a MODEL (.tflite file)");
-    if (ad_feat)
+    if (ad_feat) {
+        if (epochs == 0) tdie("--ad-adapt needs --epochs >= 1");
         return ad_adapt(model_path, ad_feat, layers_spec, epochs, batch, lr, momentum, seed, ad_offset, ad_noise, ad_tilt,
                         ad_tone, no_qas, json);
+    }
     if (!data) tdie("train needs --data DIR (IDX files)");
     if (strcmp(schedule, "constant") && strcmp(schedule, "cosine")) tdie("--schedule: constant or cosine");
     pml_loss loss_kind = PML_LOSS_SOFTMAX_XENT;
@@ -415,10 +489,20 @@ int picoml_cmd_train(int argc, char **argv) {
     idx_set tr, te;
     load_idx(&tr, data, "train");
     load_idx(&te, data, "t10k");
+    int16_t cmap[256];
+    uint32_t n_classes = 0;
+    if (classes_spec) n_classes = parse_classes(classes_spec, cmap);
+    else
+        for (int c = 0; c < 256; c++) cmap[c] = (int16_t)c;
+    subset trs, tes;
+    make_subset(&trs, &tr, cmap);
+    make_subset(&tes, &te, cmap);
+    if (trs.n == 0 || tes.n == 0) tdie("--classes %s: no training or no test sample of those classes", classes_spec);
 
     pml_train_layer layers[256];
     uint32_t n_layers = parse_layers(layers_spec, layers, 256);
-    pml_train_config cfg = {n_layers ? layers : NULL, n_layers, loss_kind, batch, (float)lr, (float)momentum, 0};
+    pml_train_config cfg = {n_layers ? layers : NULL, n_layers, loss_kind, batch, (float)lr, (float)momentum,
+                            no_qas ? PML_TRAIN_NO_QAS : 0};
     size_t need = 0;
     pml_error e;
     s = pml_train_arena_size(&m, &cfg, &need, &e);
@@ -439,30 +523,42 @@ int picoml_cmd_train(int argc, char **argv) {
     pml_tensor in, out;
     pml_train_input(t, 0, &in);
     pml_train_output(t, 0, &out);
-    if (in.dtype != PML_DTYPE_F32 || in.bytes != (size_t)tr.pixels * sizeof(float))
-        tdie("%s: input 0 must be float32 with %u values (one image)", model_path, (unsigned)tr.pixels);
+    bool q = in.dtype == PML_DTYPE_I8;
+    if ((in.dtype != PML_DTYPE_F32 && !q) || in.bytes != (size_t)tr.pixels * pml_dtype_size(in.dtype) ||
+        (q && !(in.scale > 0.0f)))
+        tdie("%s: input 0 must be float32 or (quantized) int8 with %u values (one image)", model_path,
+             (unsigned)tr.pixels);
     if (te.pixels != tr.pixels) tdie("train and test images differ in size");
-    size_t nc = out.bytes / sizeof(float);
+    size_t nc = out.bytes / pml_dtype_size(out.dtype);
+    if (classes_spec && n_classes > nc)
+        tdie("--classes %s: %u classes, the model has %zu outputs", classes_spec, (unsigned)n_classes, nc);
     FILE *log = json ? stderr : stdout;
-    fprintf(log, "training %s: %zu trained values in %u tensors, arena %zu bytes (planned %zu, persistent %zu)\n",
-            model_path, n_values, (unsigned)pml_train_param_count(t), need, planned, persistent);
+    fprintf(log, "training %s (%s): %zu trained values in %u tensors, arena %zu bytes (planned %zu, persistent %zu)%s\n",
+            model_path, q ? (no_qas ? "int8, no QAS" : "int8, QAS") : "float32", n_values,
+            (unsigned)pml_train_param_count(t), need, planned, persistent, "");
+    if (classes_spec)
+        fprintf(log, "classes %s mapped to outputs 0..%u: %u training, %u test samples\n", classes_spec,
+                (unsigned)(n_classes - 1), (unsigned)trs.n, (unsigned)tes.n);
+    double init_loss, init_acc;
+    evaluate(t, &te, &tes, test_limit, &init_loss, &init_acc);
+    fprintf(log, "before training: test_loss %.4f  test_acc %.2f%%\n", init_loss, 100.0 * init_acc);
 
-    uint32_t n_train = limit && limit < tr.n ? limit : tr.n;
-    uint32_t *order = malloc(sizeof(uint32_t) * tr.n);
+    uint32_t n_train = limit && limit < trs.n ? limit : trs.n;
+    uint32_t *order = malloc(sizeof(uint32_t) * trs.n);
     float *target = calloc(nc, sizeof(float));
-    epoch_stat *ep = calloc(epochs, sizeof *ep);
+    epoch_stat *ep = calloc(epochs ? epochs : 1, sizeof *ep);
     const uint32_t chunk = n_train / 20 ? n_train / 20 : 1;
-    uint32_t max_chunks = epochs * (n_train / chunk + 1);
+    uint32_t max_chunks = epochs * (n_train / chunk + 1) + 1;
     float *chunk_loss = calloc(max_chunks, sizeof(float));
     uint32_t n_chunks = 0;
     if (!order || !target || !ep || !chunk_loss) tdie("out of memory");
-    for (uint32_t i = 0; i < tr.n; i++) order[i] = i;
+    for (uint32_t i = 0; i < trs.n; i++) order[i] = i;
     rng_state = seed * 0x9E3779B97F4A7C15ull + 1;
     bool tty = isatty(2);
     double train_seconds = 0.0;
     uint64_t steps_total = (uint64_t)epochs * ((n_train + batch - 1) / batch), step = 0;
     for (uint32_t epoch = 0; epoch < epochs; epoch++) {
-        for (uint32_t i = tr.n - 1; i > 0; i--) { /* Fisher-Yates over the whole set, first n_train used */
+        for (uint32_t i = trs.n - 1; i > 0; i--) { /* Fisher-Yates over the whole set, first n_train used */
             uint32_t j = rng_next() % (i + 1), tmp = order[i];
             order[i] = order[j];
             order[j] = tmp;
@@ -470,7 +566,7 @@ int picoml_cmd_train(int argc, char **argv) {
         double t0 = now_s(), sum = 0.0, csum = 0.0;
         uint32_t correct = 0, in_batch = 0, cn = 0;
         for (uint32_t i = 0; i < n_train; i++) {
-            uint32_t idx = order[i], lab = tr.labels[idx];
+            uint32_t idx = trs.idx[order[i]], lab = trs.lab[order[i]];
             fill_input(&in, &tr, idx);
             memset(target, 0, nc * sizeof(float));
             if (lab < nc) target[lab] = 1.0f;
@@ -479,7 +575,7 @@ int picoml_cmd_train(int argc, char **argv) {
             sum += (double)l;
             csum += (double)l;
             cn++;
-            correct += argmax((const float *)out.data, nc) == lab;
+            correct += out_argmax(&out, nc) == lab;
             if (++in_batch == batch || i + 1 == n_train) {
                 if (!strcmp(schedule, "cosine"))
                     pml_train_set_lr(t, (float)(lr * 0.5 * (1.0 + cos(3.14159265358979 * (double)step / (double)steps_total))));
@@ -506,14 +602,14 @@ int picoml_cmd_train(int argc, char **argv) {
         ep[epoch].train_loss = sum / n_train;
         ep[epoch].train_acc = (double)correct / n_train;
         ep[epoch].seconds = dt;
-        evaluate(t, &te, test_limit, &ep[epoch].test_loss, &ep[epoch].test_acc);
+        evaluate(t, &te, &tes, test_limit, &ep[epoch].test_loss, &ep[epoch].test_acc);
         fprintf(log, "epoch %u/%u  loss %.4f  train_acc %.2f%%  test_loss %.4f  test_acc %.2f%%  %.1f s (%.1f us/sample)\n",
                 (unsigned)(epoch + 1), (unsigned)epochs, ep[epoch].train_loss, 100.0 * ep[epoch].train_acc,
                 ep[epoch].test_loss, 100.0 * ep[epoch].test_acc, dt, 1e6 * dt / n_train);
         fflush(log);
     }
 
-    if (out_path) {
+    if (out_path) { /* same graph, the trained tensors overwritten in place (int8: the int8 / int32 copies) */
         uint8_t *copy = malloc(model_len);
         if (!copy) tdie("out of memory");
         memcpy(copy, model_buf, model_len);
@@ -521,34 +617,40 @@ int picoml_cmd_train(int argc, char **argv) {
             pml_train_param p;
             pml_tensor mt;
             pml_train_get_param(t, k, &p);
+            const void *src = p.quantized ? p.quantized : (const void *)p.value;
             if (pml_model_tensor(&m, (uint32_t)p.tensor_index, &mt) != PML_OK || !mt.data ||
-                mt.bytes != p.count * sizeof(float))
+                mt.bytes != p.count * pml_dtype_size(mt.dtype) || (!p.quantized && mt.dtype != PML_DTYPE_F32))
                 tdie("internal: trained tensor %d has no buffer", (int)p.tensor_index);
             size_t off = (size_t)((const uint8_t *)mt.data - model_buf);
-            memcpy(copy + off, p.value, mt.bytes);
+            memcpy(copy + off, src, mt.bytes);
         }
         FILE *f = fopen(out_path, "wb");
         if (!f || fwrite(copy, 1, model_len, f) != model_len || fclose(f) != 0) tdie("cannot write '%s'", out_path);
         free(copy);
         fprintf(log, "wrote %s\n", out_path);
     }
-    if (curve) {
+    if (curve && epochs) {
         char title[256];
         snprintf(title, sizeof title, "picoml train: %s (batch %u, lr %g, momentum %g)", model_path, (unsigned)batch, lr,
                  momentum);
         write_svg(curve, title, chunk_loss, n_chunks, (double)chunk / n_train, ep, epochs);
         fprintf(log, "wrote %s\n", curve);
     }
-    const epoch_stat *last = &ep[epochs - 1];
-    double us = 1e6 * train_seconds / ((double)n_train * epochs);
+    epoch_stat none = {0.0, 0.0, init_loss, init_acc, 0.0};
+    const epoch_stat *last = epochs ? &ep[epochs - 1] : &none;
+    double us = epochs ? 1e6 * train_seconds / ((double)n_train * epochs) : 0.0;
+    uint32_t n_test = test_limit && test_limit < tes.n ? test_limit : tes.n;
     if (json) {
-        printf("{\"model\": \"%s\", \"epochs\": %u, \"batch\": %u, \"lr\": %g, \"momentum\": %g, \"schedule\": \"%s\", "
+        printf("{\"model\": \"%s\", \"dtype\": \"%s\", \"qas\": %s, \"train\": \"%s\", \"classes\": \"%s\", "
+               "\"epochs\": %u, \"batch\": %u, \"lr\": %g, \"momentum\": %g, \"schedule\": \"%s\", "
                "\"train_samples\": %u, \"test_samples\": %u, \"trained_values\": %zu, \"arena_bytes\": %zu, "
-               "\"arena_planned\": %zu, \"arena_persistent\": %zu, \"train_loss\": %.6f, \"train_accuracy\": %.6f, "
+               "\"arena_planned\": %zu, \"arena_persistent\": %zu, \"initial_test_loss\": %.6f, "
+               "\"initial_test_accuracy\": %.6f, \"train_loss\": %.6f, \"train_accuracy\": %.6f, "
                "\"test_loss\": %.6f, \"test_accuracy\": %.6f, \"train_seconds\": %.3f, \"us_per_sample\": %.2f, "
                "\"history\": [",
-               model_path, (unsigned)epochs, (unsigned)batch, lr, momentum, schedule, (unsigned)n_train,
-               (unsigned)(test_limit && test_limit < te.n ? test_limit : te.n), n_values, need, planned, persistent,
+               model_path, q ? "int8" : "float32", q && !no_qas ? "true" : "false", layers_spec,
+               classes_spec ? classes_spec : "all", (unsigned)epochs, (unsigned)batch, lr, momentum, schedule,
+               (unsigned)n_train, (unsigned)n_test, n_values, need, planned, persistent, init_loss, init_acc,
                last->train_loss, last->train_acc, last->test_loss, last->test_acc, train_seconds, us);
         for (uint32_t i = 0; i < epochs; i++)
             printf("%s{\"epoch\": %u, \"train_loss\": %.6f, \"train_accuracy\": %.6f, \"test_loss\": %.6f, "
@@ -557,13 +659,18 @@ int picoml_cmd_train(int argc, char **argv) {
                    ep[i].seconds);
         printf("]}\n");
     } else {
-        printf("test accuracy %.2f%%, arena %zu bytes, %.1f us per training sample\n", 100.0 * last->test_acc, need, us);
+        printf("test accuracy %.2f%% (before training %.2f%%), arena %zu bytes, %.1f us per training sample\n",
+               100.0 * last->test_acc, 100.0 * init_acc, need, us);
     }
     free(chunk_loss);
     free(ep);
     free(target);
     free(order);
     free(arena);
+    free(trs.idx);
+    free(trs.lab);
+    free(tes.idx);
+    free(tes.lab);
     free(tr.img_buf);
     free(tr.lab_buf);
     free(te.img_buf);
