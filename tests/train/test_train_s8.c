@@ -9,7 +9,11 @@
  *   - QAS: the accumulated weight / bias gradients with and without QAS differ by exactly
  *     s_w^-2 / (s_w s_x)^-2 per output channel;
  *   - after an update the int8 / int32 copies are the rounded float masters;
- *   - the loss falls on a tiny int8 regression problem.
+ *   - the loss falls on a tiny int8 regression problem;
+ *   - models/train/fmnist_transfer_s8.tflite (TensorFlow-made, transfer benchmark): the sparse update
+ *     of the benchmark plans an exact arena <= 256 KB, and the trained int8 / int32 tensors written
+ *     back into a copy of the model give, in the interpreter, the training forward's output bit
+ *     for bit (the write-back `picoml train --out` does).
  */
 #include <math.h>
 #include <stdio.h>
@@ -35,11 +39,11 @@ static void fill_input(pml_train *t, uint64_t seed) {
     for (size_t i = 0; i < in.bytes; i++) x[i] = (int8_t)((int)(tu_rand(&s) >> 56) - 128);
 }
 
-static void exact_case(const char *rel, const pml_train_layer *layers, uint32_t n, size_t stride) {
+static void exact_case(const char *rel, const pml_train_layer *layers, uint32_t n, size_t stride, pml_loss loss) {
     pml_model m;
     uint8_t *buf = tu_open_model(rel, &m, NULL);
     REQUIRE(buf != NULL);
-    pml_train_config cfg = {layers, n, PML_LOSS_MSE, 2, 0.01f, 0.9f, 0};
+    pml_train_config cfg = {layers, n, loss, 2, 0.01f, 0.9f, 0};
     size_t need = 0;
     pml_error e;
     REQUIRE_EQ(pml_train_arena_size(&m, &cfg, &need, &e), PML_OK);
@@ -74,10 +78,10 @@ static void exact_case(const char *rel, const pml_train_layer *layers, uint32_t 
     free(buf);
 }
 
-PML_TEST(arena_size_is_exact_tiny_s8_all) { exact_case("tests/train/data/tiny_s8.tflite", NULL, 0, 1); }
+PML_TEST(arena_size_is_exact_tiny_s8_all) { exact_case("tests/train/data/tiny_s8.tflite", NULL, 0, 1, PML_LOSS_MSE); }
 PML_TEST(arena_size_is_exact_ad01_last) {
     static const pml_train_layer last[] = {{9, PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS}};
-    exact_case("models/ad01_int8.tflite", last, 1, 97);
+    exact_case("models/ad01_int8.tflite", last, 1, 97, PML_LOSS_MSE);
 }
 
 /* The int8 backward kernels against the float ones on dequantized values. */
@@ -225,11 +229,99 @@ PML_TEST(loss_decreases_on_a_tiny_s8_problem) {
     free(buf);
 }
 
+static const pml_train_layer transfer_sparse[] = {
+    {0, PML_TRAIN_BIAS}, {1, PML_TRAIN_BIAS}, {2, PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS},
+    {4, PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS}};
+
+PML_TEST(arena_size_is_exact_transfer_sparse) {
+    exact_case("models/train/fmnist_transfer_s8.tflite", transfer_sparse, 4, 4093, PML_LOSS_SOFTMAX_XENT);
+    pml_model m;
+    uint8_t *buf = tu_open_model("models/train/fmnist_transfer_s8.tflite", &m, NULL);
+    REQUIRE(buf != NULL);
+    pml_train_config cfg = {transfer_sparse, 4, PML_LOSS_SOFTMAX_XENT, 32, 0.02f, 0.9f, 0};
+    size_t sparse = 0, all = 0;
+    CHECK_EQ(pml_train_arena_size(&m, &cfg, &sparse, NULL), PML_OK);
+    CHECK(sparse <= 256 * 1024); /* the benchmark's budget */
+    cfg.layers = NULL;
+    cfg.n_layers = 0;
+    CHECK_EQ(pml_train_arena_size(&m, &cfg, &all, NULL), PML_OK);
+    CHECK(all > sparse);
+    free(buf);
+}
+
+/* Train a few steps, write the trained int8 weights / int32 biases into a copy of the model, run the
+ * copy in the interpreter: its output equals the training forward's, and the copy differs from the
+ * original exactly in the trained tensors' bytes. */
+PML_TEST(int8_write_back_round_trip) {
+    pml_model m, m2;
+    size_t len = 0;
+    uint8_t *buf = tu_open_model("models/train/fmnist_transfer_s8.tflite", &m, &len);
+    REQUIRE(buf != NULL);
+    pml_train_config cfg = {transfer_sparse, 4, PML_LOSS_SOFTMAX_XENT, 2, 0.05f, 0.9f, 0};
+    size_t need = 0;
+    pml_error e;
+    REQUIRE_EQ(pml_train_arena_size(&m, &cfg, &need, &e), PML_OK);
+    uint8_t *arena = aligned_alloc(16, need);
+    pml_train *t;
+    REQUIRE_EQ(pml_train_init(&t, &m, &cfg, arena, need, &e), PML_OK);
+    pml_tensor out;
+    pml_train_output(t, 0, &out);
+    float target[5];
+    for (int i = 0; i < 8; i++) {
+        memset(target, 0, sizeof target);
+        target[i % 5] = 1.0f;
+        fill_input(t, (uint64_t)i + 11);
+        CHECK_EQ(pml_train_sample(t, target, NULL), PML_OK);
+        if (i & 1) CHECK_EQ(pml_train_update(t), PML_OK);
+    }
+    uint8_t *copy = aligned_alloc(16, (len + 15) & ~(size_t)15);
+    memcpy(copy, buf, len);
+    size_t trained_bytes = 0;
+    CHECK_EQ(pml_train_param_count(t), 6u);
+    for (uint32_t k = 0; k < pml_train_param_count(t); k++) {
+        pml_train_param p;
+        pml_tensor mt;
+        CHECK_EQ(pml_train_get_param(t, k, &p), PML_OK);
+        REQUIRE_EQ(pml_model_tensor(&m, (uint32_t)p.tensor_index, &mt), PML_OK);
+        REQUIRE(p.quantized != NULL && mt.bytes == p.count * pml_dtype_size(mt.dtype));
+        CHECK(mt.dtype == (p.what == PML_TRAIN_WEIGHTS ? PML_DTYPE_I8 : PML_DTYPE_I32));
+        memcpy(copy + ((const uint8_t *)mt.data - buf), p.quantized, mt.bytes);
+        trained_bytes += mt.bytes;
+    }
+    size_t differ = 0;
+    for (size_t i = 0; i < len; i++) differ += copy[i] != buf[i];
+    CHECK(differ > 0 && differ <= trained_bytes); /* training changed weights, nothing else changed */
+    REQUIRE_EQ(pml_model_open(&m2, copy, len), PML_OK);
+    size_t ineed = 0;
+    REQUIRE_EQ(pml_interp_arena_size(&m2, pml_op_set_all(), &ineed, NULL), PML_OK);
+    uint8_t *iarena = aligned_alloc(16, ineed);
+    pml_interp *it;
+    REQUIRE_EQ(pml_interp_init(&it, &m2, pml_op_set_all(), iarena, ineed, NULL), PML_OK);
+    pml_tensor iin, iout, tin;
+    pml_interp_input(it, 0, &iin);
+    pml_interp_output(it, 0, &iout);
+    pml_train_input(t, 0, &tin);
+    REQUIRE_EQ(iin.bytes, tin.bytes);
+    for (int i = 0; i < 5; i++) {
+        fill_input(t, (uint64_t)i + 101);
+        memcpy(iin.data, tin.data, tin.bytes);
+        CHECK_EQ(pml_train_forward(t), PML_OK);
+        CHECK_EQ(pml_interp_invoke(it), PML_OK);
+        CHECK_ARR_S8((const int8_t *)iout.data, (const int8_t *)out.data, (int)out.bytes);
+    }
+    free(iarena);
+    free(copy);
+    free(arena);
+    free(buf);
+}
+
 int main(void) {
     PML_RUN(arena_size_is_exact_tiny_s8_all);
     PML_RUN(arena_size_is_exact_ad01_last);
     PML_RUN(s8_kernels_match_float_on_dequantized);
     PML_RUN(qas_scales_gradients_and_update_requantizes);
     PML_RUN(loss_decreases_on_a_tiny_s8_problem);
+    PML_RUN(arena_size_is_exact_transfer_sparse);
+    PML_RUN(int8_write_back_round_trip);
     return PML_TEST_END("train_s8");
 }
