@@ -12,7 +12,8 @@
  *                       pml_train_sample(t, one_hot, &loss);  // forward, loss, backward, accumulate
  *                       every `batch` samples: pml_train_update(t);   // SGD with momentum
  *     inference with the trained weights: pml_train_forward(t), pml_train_output(t, 0, &out)
- *     pml_train_get_param(t, k, &p): p.value is the trained tensor (write it back into a model copy)
+ *     pml_train_get_param(t, k, &p): p.value (float) / p.quantized (int8) is the trained tensor
+ *                       (tensor_count elements: write it back into a model copy)
  *
  * The arena holds: the trainer and its tables (tail), and, planned by the interpreter's planner
  * with lifetimes over one training step (forward ops, loss, backward ops in reverse): forward
@@ -23,7 +24,10 @@
  * Sparse update: only the layers listed train; gradients flow only into tensors that lead from a
  * trained layer to the loss, so backpropagation stops at the earliest trained layer, and
  * activations are kept only where a trained layer's weight gradient (or a fused activation's mask)
- * needs them.
+ * needs them. A layer may train only its first k output channels (PML_TRAIN_CHANNELS(k)):
+ * velocities (and, for int8 graphs, float masters) then hold only those channels' values; the
+ * forward still reads a whole RAM copy of the tensor (float graphs: the float value, int8 graphs:
+ * the int8 / int32 copy), the frozen channels copied from the model.
  *
  * Supported (float32 only): FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D (trainable), AVERAGE_POOL_2D,
  * ADD, RESHAPE, SQUEEZE, SOFTMAX with fused NONE / RELU / RELU6 / RELU_N1_TO_1; MAX_POOL_2D only
@@ -61,10 +65,19 @@ enum { PML_TRAIN_WEIGHTS = 1, PML_TRAIN_BIAS = 2 };
  *  (an ablation: the update then is s_w^2 (weights) / (s_w s_x)^2 (bias) times too small). */
 enum { PML_TRAIN_NO_QAS = 1 };
 
+/** pml_train_layer.what may add PML_TRAIN_CHANNELS(k), 1 <= k < 2^24: for the parts named in that
+ *  entry (weights and/or bias) only the first k output channels (FULLY_CONNECTED: units, CONV_2D:
+ *  filters; DEPTHWISE_CONV_2D only takes all of them) get gradients, masters and optimizer state;
+ *  the others stay as in the model. Without it every output channel trains. Weights and bias may
+ *  take different counts in two entries ({9, W | CHANNELS(160)}, {9, B}); one part named twice
+ *  must get the same count both times. */
+#define PML_TRAIN_CHANNELS(k) ((uint32_t)(k) << 8)
+#define PML_TRAIN_CHANNELS_OF(what) ((uint32_t)(what) >> 8)
+
 /** One trained layer: an op index of a FULLY_CONNECTED / CONV_2D / DEPTHWISE_CONV_2D op. */
 typedef struct pml_train_layer {
     uint32_t op_index;
-    uint32_t what; /**< PML_TRAIN_WEIGHTS and/or PML_TRAIN_BIAS */
+    uint32_t what; /**< PML_TRAIN_WEIGHTS and/or PML_TRAIN_BIAS, optionally | PML_TRAIN_CHANNELS(k) */
 } pml_train_layer;
 
 typedef enum pml_loss {
@@ -128,9 +141,11 @@ typedef struct pml_train_param {
     float *value;         /**< [count] current values, in the arena (int8 graphs: the float master in
                                the quantized domain, W/s_w or b/(s_w s_x))   */
     float *velocity;      /**< [count] velocity / gradient accumulator      */
-    size_t count;
-    void *quantized;      /**< int8 graphs: [count] int8 weights / int32 bias the forward uses
-                               (re-quantized from value after each update); else NULL */
+    size_t count;         /**< trained values: the first `count` of the tensor's elements */
+    void *quantized;      /**< int8 graphs: [tensor_count] int8 weights / int32 bias the forward uses
+                               (the trained ones re-quantized from value after each update); else NULL */
+    size_t tensor_count;  /**< elements of the whole tensor (> count when only some output channels
+                               train); float graphs: value holds all of them (the forward reads it) */
 } pml_train_param;
 PML_API uint32_t pml_train_param_count(const pml_train *t);
 PML_API pml_status pml_train_get_param(const pml_train *t, uint32_t k, pml_train_param *out);

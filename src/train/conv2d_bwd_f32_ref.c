@@ -15,7 +15,8 @@ static size_t offset4(const pml_dims4 *d4, int32_t a, int32_t b, int32_t c, int3
 
 void pml_conv2d_bwd_f32_ref(const pml_conv_params *p, const pml_dims4 *in_d, const float *in,
                             const pml_dims4 *f_d, const float *filter, const pml_dims4 *out_d,
-                            const float *dout, float gscale, float *din, float *dfilter, float *dbias)
+                            const float *dout, float gscale, int32_t pw, int32_t pb, float *din,
+                            float *dfilter, float *dbias)
 {
     /* in/din [n,h,w,c_in], filter/dfilter [c_out,kh,kw,c_in], dout [n,oh,ow,c_out], dbias [c_out] */
     const int32_t cin = in_d->c;
@@ -30,7 +31,8 @@ void pml_conv2d_bwd_f32_ref(const pml_conv_params *p, const pml_dims4 *in_d, con
                         continue;
                     }
                     const float gw = g * gscale;
-                    if (dbias) {
+                    float *df = oc < pw ? dfilter : NULL; /* this channel's parameter gradients */
+                    if (dbias && oc < pb) {
                         dbias[oc] += gw;
                     }
                     for (int32_t fy = 0; fy < f_d->h; fy++) {
@@ -50,9 +52,9 @@ void pml_conv2d_bwd_f32_ref(const pml_conv_params *p, const pml_dims4 *in_d, con
                                     din[io + (size_t)ic] += g * filter[fo + (size_t)ic];
                                 }
                             }
-                            if (dfilter) {
+                            if (df) {
                                 for (int32_t ic = 0; ic < cin; ic++) {
-                                    dfilter[fo + (size_t)ic] += gw * in[io + (size_t)ic];
+                                    df[fo + (size_t)ic] += gw * in[io + (size_t)ic];
                                 }
                             }
                         }

@@ -15,7 +15,8 @@ static size_t offset4(const pml_dims4 *d4, int32_t a, int32_t b, int32_t c, int3
 
 void pml_conv2d_bwd_s8_ref(const pml_conv_params *p, const pml_qgrad *q, const pml_dims4 *in_d, const int8_t *in,
                            const pml_dims4 *f_d, const int8_t *filter, const pml_dims4 *out_d, const float *dout,
-                           float gscale, float *din, float *dfilter, float *dbias)
+                           float gscale, int32_t pw, int32_t pb, float *din, float *dfilter,
+                           float *dbias)
 {
     /* in/din [n,h,w,c_in], filter/dfilter [c_out,kh,kw,c_in], dout [n,oh,ow,c_out], dbias [c_out] */
     const int32_t cin = in_d->c;
@@ -33,7 +34,8 @@ void pml_conv2d_bwd_s8_ref(const pml_conv_params *p, const pml_qgrad *q, const p
                     pml__qgrad_factors(q, oc, &wfac, &bfac);
                     const float gx = g * q->w_scale[q->w_scale_count == 1 ? 0 : oc];
                     const float gw = g * gscale * wfac * q->in_scale;
-                    if (dbias) {
+                    float *df = oc < pw ? dfilter : NULL; /* this channel's parameter gradients */
+                    if (dbias && oc < pb) {
                         dbias[oc] += g * gscale * bfac;
                     }
                     for (int32_t fy = 0; fy < f_d->h; fy++) {
@@ -53,9 +55,9 @@ void pml_conv2d_bwd_s8_ref(const pml_conv_params *p, const pml_qgrad *q, const p
                                     din[io + (size_t)ic] += gx * (float)filter[fo + (size_t)ic];
                                 }
                             }
-                            if (dfilter) {
+                            if (df) {
                                 for (int32_t ic = 0; ic < cin; ic++) {
-                                    dfilter[fo + (size_t)ic] += gw * (float)((int32_t)in[io + (size_t)ic] - q->in_zp);
+                                    df[fo + (size_t)ic] += gw * (float)((int32_t)in[io + (size_t)ic] - q->in_zp);
                                 }
                             }
                         }

@@ -9,7 +9,7 @@
 #include "pml_train_internal.h"
 
 void pml_fc_bwd_f32_ref(int32_t batches, int32_t depth, int32_t units, const float *in, const float *w,
-                        const float *dout, float gscale, float *din, float *dw, float *db)
+                        const float *dout, float gscale, int32_t pw, int32_t pb, float *din, float *dw, float *db)
 {
     /* in [batches, depth], w [units, depth], dout [batches, units] */
     for (int32_t b = 0; b < batches; b++) {
@@ -27,13 +27,13 @@ void pml_fc_bwd_f32_ref(int32_t batches, int32_t depth, int32_t units, const flo
                 }
             }
             const float gw = g * gscale;
-            if (dw) {
+            if (dw && u < pw) {
                 float *dwr = dw + (size_t)u * (size_t)depth; /* [depth] */
                 for (int32_t d = 0; d < depth; d++) {
                     dwr[d] += gw * x[d];
                 }
             }
-            if (db) {
+            if (db && u < pb) {
                 db[u] += gw;
             }
         }

@@ -32,7 +32,8 @@ void pml_act_bwd_s8_ref(int32_t lo, int32_t hi, size_t n, const int8_t *y, float
 }
 
 void pml_fc_bwd_s8_ref(int32_t batches, int32_t depth, int32_t units, const pml_qgrad *q, const int8_t *in,
-                       const int8_t *w, const float *dout, float gscale, float *din, float *dw, float *db)
+                       const int8_t *w, const float *dout, float gscale, int32_t pw, int32_t pb, float *din,
+                       float *dw, float *db)
 {
     /* in [batches, depth] int8, w [units, depth] int8, dout [batches, units] */
     for (int32_t b = 0; b < batches; b++) {
@@ -52,14 +53,14 @@ void pml_fc_bwd_s8_ref(int32_t batches, int32_t depth, int32_t units, const pml_
                     dx[d] += gs * (float)wr[d];
                 }
             }
-            if (dw) {
+            if (dw && u < pw) {
                 const float gw = g * gscale * wfac * q->in_scale;
                 float *dwr = dw + (size_t)u * (size_t)depth; /* [depth] */
                 for (int32_t d = 0; d < depth; d++) {
                     dwr[d] += gw * (float)((int32_t)x[d] - q->in_zp);
                 }
             }
-            if (db) {
+            if (db && u < pb) {
                 db[u] += g * gscale * bfac;
             }
         }

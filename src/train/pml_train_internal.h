@@ -7,6 +7,8 @@
  *     clears a buffer before its first writer.
  *   - Parameter gradients (dw, db) are scaled by `gscale` (1/batch) as they are added; input
  *     gradients (din) are not. Any of din / dw / db may be NULL: that gradient is skipped.
+ *   - `pw` / `pb`: weight / bias gradients only for the first pw / pb output channels (sparse update
+ *     of some channels); dw / db then hold just those channels' rows ([pw, ...] / [pb]).
  *   - Fused activations are handled by pml_act_bwd_f32_ref on dout before the op's backward.
  *   - Layouts and geometry are the forward kernels' (src/kernels/pml_kernels.h).
  */
@@ -20,12 +22,14 @@ PML_INTERNAL void pml_act_bwd_f32_ref(float lo, float hi, size_t n, const float 
 
 /* FULLY_CONNECTED: in [batches, depth], w [units, depth], dout [batches, units]. */
 PML_INTERNAL void pml_fc_bwd_f32_ref(int32_t batches, int32_t depth, int32_t units, const float *in, const float *w,
-                                     const float *dout, float gscale, float *din, float *dw, float *db);
+                                     const float *dout, float gscale, int32_t pw, int32_t pb, float *din, float *dw,
+                                     float *db);
 
 /* CONV_2D (no groups: f_d->c == in_d->c): in [n,h,w,c_in], filter [c_out,kh,kw,c_in], dout [n,oh,ow,c_out]. */
 PML_INTERNAL void pml_conv2d_bwd_f32_ref(const pml_conv_params *p, const pml_dims4 *in_d, const float *in,
                                          const pml_dims4 *f_d, const float *filter, const pml_dims4 *out_d,
-                                         const float *dout, float gscale, float *din, float *dfilter, float *dbias);
+                                         const float *dout, float gscale, int32_t pw, int32_t pb, float *din,
+                                         float *dfilter, float *dbias);
 
 /* DEPTHWISE_CONV_2D: in [n,h,w,c_in], filter [1,kh,kw,c_out], c_out = c_in * depth_multiplier. */
 PML_INTERNAL void pml_dwconv2d_bwd_f32_ref(const pml_conv_params *p, const pml_dims4 *in_d, const float *in,
@@ -78,12 +82,12 @@ PML_INTERNAL void pml__qgrad_factors(const pml_qgrad *q, int32_t ch, float *wfac
 PML_INTERNAL void pml_act_bwd_s8_ref(int32_t lo, int32_t hi, size_t n, const int8_t *y, float *dy);
 /* FULLY_CONNECTED int8: in [batches, depth], w [units, depth]; din real-domain, dw / db master-domain. */
 PML_INTERNAL void pml_fc_bwd_s8_ref(int32_t batches, int32_t depth, int32_t units, const pml_qgrad *q,
-                                    const int8_t *in, const int8_t *w, const float *dout, float gscale, float *din,
-                                    float *dw, float *db);
+                                    const int8_t *in, const int8_t *w, const float *dout, float gscale, int32_t pw,
+                                    int32_t pb, float *din, float *dw, float *db);
 /* CONV_2D int8 (no groups), shapes as pml_conv2d_bwd_f32_ref. */
 PML_INTERNAL void pml_conv2d_bwd_s8_ref(const pml_conv_params *p, const pml_qgrad *q, const pml_dims4 *in_d,
                                         const int8_t *in, const pml_dims4 *f_d, const int8_t *filter,
-                                        const pml_dims4 *out_d, const float *dout, float gscale, float *din,
-                                        float *dfilter, float *dbias);
+                                        const pml_dims4 *out_d, const float *dout, float gscale, int32_t pw,
+                                        int32_t pb, float *din, float *dfilter, float *dbias);
 
 #endif /* PML_TRAIN_INTERNAL_H */

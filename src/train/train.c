@@ -53,6 +53,8 @@ typedef struct tnode {
     int32_t code;
     int32_t x, x2, w, b, y;      /* tensor indices (-1 absent): input, ADD's 2nd input, weights, bias, output */
     uint32_t what;               /* PML_TRAIN_* parts that train                                  */
+    int32_t ch;                  /* output channels (trainable ops: units / filters), else 0       */
+    int32_t pw, pb;              /* leading output channels whose weights / bias train (ch unless configured) */
     bool bwd;                    /* run backward                                                   */
     bool dx, dx2;                /* compute d(x), d(x2)                                            */
     bool zero_dx, zero_dx2;      /* first writer of that gradient: clear it first                  */
@@ -290,7 +292,9 @@ static pml_status parse_node(const pml_model *m, uint32_t k, tnode *nd, pml_erro
         if (nd->depth <= 0 || nd->units <= 0 || ti[0].count % (size_t)nd->depth != 0)
             return pml__error(err, PML_ERR_MODEL, (int32_t)k, -1, "FULLY_CONNECTED: bad shapes");
         nd->batches = (int32_t)(ti[0].count / (size_t)nd->depth);
+        nd->ch = nd->units;
     }
+    if (op.code == PML_OP_CONV_2D || op.code == PML_OP_DEPTHWISE_CONV_2D) nd->ch = nd->out_d.c;
     if (op.code == PML_OP_SOFTMAX) {
         nd->depth = ti[0].rank >= 1 ? ti[0].dims[ti[0].rank - 1] : 0;
         if (nd->depth <= 0) return pml__error(err, PML_ERR_MODEL, (int32_t)k, -1, "SOFTMAX: empty last dimension");
@@ -319,8 +323,23 @@ static uint32_t what_of(const pml_train_config *cfg, int32_t code, uint32_t k) {
     if (!cfg->layers) return PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS;
     uint32_t w = 0;
     for (uint32_t i = 0; i < cfg->n_layers; i++)
-        if (cfg->layers[i].op_index == k) w |= cfg->layers[i].what;
+        if (cfg->layers[i].op_index == k) w |= cfg->layers[i].what & (PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS);
     return w;
+}
+
+/* Leading output channels of op k whose `part` (PML_TRAIN_WEIGHTS or _BIAS) trains, nd parsed for
+ * k: the count of the entry naming that part, else all. */
+static int32_t pch_of(const pml_train_config *cfg, const tnode *nd, uint32_t k, uint32_t part) {
+    if (cfg->layers)
+        for (uint32_t i = 0; i < cfg->n_layers; i++)
+            if (cfg->layers[i].op_index == k && (cfg->layers[i].what & part) && PML_TRAIN_CHANNELS_OF(cfg->layers[i].what))
+                return (int32_t)PML_TRAIN_CHANNELS_OF(cfg->layers[i].what);
+    return nd->ch;
+}
+
+/* Elements of a trained tensor of nd (`count` elements in all) when its first `pch` channels train. */
+static size_t trained_count(const tnode *nd, size_t count, int32_t pch) {
+    return nd->ch > 0 ? count / (size_t)nd->ch * (size_t)pch : count;
 }
 
 static pml_status check_config(const pml_model *m, const pml_train_config *cfg, pml_error *err) {
@@ -337,9 +356,26 @@ static pml_status check_config(const pml_model *m, const pml_train_config *cfg, 
             if (!is_trainable_code(op.code))
                 return pml__error(err, PML_ERR_ARG, (int32_t)l->op_index, -1, "op %u (%s) has no trainable weights",
                                   (unsigned)l->op_index, pml_op_name(op.code));
-            if (l->what == 0 || (l->what & ~(uint32_t)(PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS)))
+            const uint32_t chn = PML_TRAIN_CHANNELS_OF(l->what);
+            if ((l->what & (PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS)) == 0 ||
+                (l->what & 0xFFu & ~(uint32_t)(PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS)))
                 return pml__error(err, PML_ERR_ARG, (int32_t)l->op_index, -1, "layer %u: bad 'what' %u", (unsigned)i,
                                   (unsigned)l->what);
+            if (chn) {
+                tnode nd;
+                PML_TRY(parse_node(m, l->op_index, &nd, err));
+                if (chn > (uint32_t)nd.ch)
+                    return pml__error(err, PML_ERR_ARG, (int32_t)l->op_index, -1, "op %u: %u channels, it has %d",
+                                      (unsigned)l->op_index, (unsigned)chn, (int)nd.ch);
+                if (nd.code == PML_OP_DEPTHWISE_CONV_2D && chn != (uint32_t)nd.ch)
+                    return pml__error(err, PML_ERR_UNSUPPORTED, (int32_t)l->op_index, -1,
+                                      "op %u: DEPTHWISE_CONV_2D trains all channels or none", (unsigned)l->op_index);
+            }
+            for (uint32_t j = 0; j < i; j++)
+                if (cfg->layers[j].op_index == l->op_index && (cfg->layers[j].what & l->what & 3u) &&
+                    PML_TRAIN_CHANNELS_OF(cfg->layers[j].what) != chn)
+                    return pml__error(err, PML_ERR_ARG, (int32_t)l->op_index, -1,
+                                      "op %u: weights or bias listed with different channel counts", (unsigned)l->op_index);
         }
     }
     return PML_OK;
@@ -609,9 +645,13 @@ static pml_status build(const pml_model *m, const pml_train_config *cfg, uint8_t
         int32_t pt[2] = {(w & PML_TRAIN_WEIGHTS) ? nd.w : -1, (w & PML_TRAIN_BIAS) ? nd.b : -1};
         for (int i = 0; i < 2; i++) {
             if (pt[i] < 0) continue;
-            size_t bytes = float_bytes(m, pt[i]);
-            PML_TRY(touch(&c, (int32_t)pi, K_VALUE, bytes, 0));
-            PML_TRY(touch(&c, (int32_t)pi, K_VALUE, bytes, END));
+            /* velocities (and int8 masters): the trained channels; float values: the whole tensor,
+             * which the forward reads */
+            int32_t pch = pch_of(cfg, &nd, k, i == 0 ? PML_TRAIN_WEIGHTS : PML_TRAIN_BIAS);
+            size_t bytes = trained_count(&nd, float_bytes(m, pt[i]) / sizeof(float), pch) * sizeof(float);
+            size_t vbytes = q ? bytes : float_bytes(m, pt[i]);
+            PML_TRY(touch(&c, (int32_t)pi, K_VALUE, vbytes, 0));
+            PML_TRY(touch(&c, (int32_t)pi, K_VALUE, vbytes, END));
             PML_TRY(touch(&c, (int32_t)pi, K_VEL, bytes, 0));
             PML_TRY(touch(&c, (int32_t)pi, K_VEL, bytes, END));
             if (q) { /* the quantized copy the int8 forward reads */
@@ -685,6 +725,8 @@ static pml_status build(const pml_model *m, const pml_train_config *cfg, uint8_t
         n->zero_dx2 = n->dx2 && c.ti[ROOT(&c, n->x2)].wr == (int16_t)k && ROOT(&c, n->x2) != lr_root &&
                       !(n->zero_dx && ROOT(&c, n->x2) == ROOT(&c, n->x));
         n->what = what_of(cfg, n->code, k);
+        n->pw = pch_of(cfg, n, k, PML_TRAIN_WEIGHTS);
+        n->pb = pch_of(cfg, n, k, PML_TRAIN_BIAS);
         if (n->q && n->nq > 0) { /* carve this node's tables (qtab_bytes order) */
             pml__tinfo wti, xti, yti;
             size_t nq = (size_t)n->nq;
@@ -718,7 +760,8 @@ static pml_status build(const pml_model *m, const pml_train_config *cfg, uint8_t
             pp->op_index = (int32_t)k;
             pp->tensor_index = pt[i];
             pp->what = i == 0 ? PML_TRAIN_WEIGHTS : PML_TRAIN_BIAS;
-            pp->count = ti.count;
+            pp->count = trained_count(n, ti.count, i == 0 ? n->pw : n->pb);
+            pp->tensor_count = ti.count;
             pp->value = (float *)(void *)(base + c.bufs[find_buf(&c, (int32_t)pi, K_VALUE)].offset);
             pp->velocity = (float *)(void *)(base + c.bufs[find_buf(&c, (int32_t)pi, K_VEL)].offset);
             if (q) pp->quantized = base + c.bufs[find_buf(&c, (int32_t)pi, K_QV)].offset;
@@ -740,7 +783,7 @@ static pml_status build(const pml_model *m, const pml_train_config *cfg, uint8_t
         PML_TRY(pml__tensor_info(m, (uint32_t)params[i].tensor_index, &ti));
         if (q) { /* masters hold the quantized values themselves (int8 or int32 units) */
             memcpy(params[i].quantized, ti.data, ti.bytes);
-            for (size_t j = 0; j < ti.count; j++)
+            for (size_t j = 0; j < params[i].count; j++)
                 params[i].value[j] = ti.dtype == PML_DTYPE_I8 ? (float)((const int8_t *)ti.data)[j]
                                                                : (float)((const int32_t *)(const void *)ti.data)[j];
         } else {
@@ -845,9 +888,10 @@ static void backward_op_s8(const pml_train *t, const tnode *n) {
     pml_act_bwd_s8_ref(n->qlo, n->qhi, n->y_count, y, dy);
     if (n->zero_dx) memset(dx, 0, n->x_count * sizeof(float));
     if (n->code == PML_OP_FULLY_CONNECTED)
-        pml_fc_bwd_s8_ref(n->batches, n->depth, n->units, &n->qg, x, n->wq, dy, t->gscale, dx, n->vw, n->vb);
+        pml_fc_bwd_s8_ref(n->batches, n->depth, n->units, &n->qg, x, n->wq, dy, t->gscale, n->pw, n->pb, dx, n->vw, n->vb);
     else
-        pml_conv2d_bwd_s8_ref(&n->cp, &n->qg, &n->in_d, x, &n->f_d, n->wq, &n->out_d, dy, t->gscale, dx, n->vw, n->vb);
+        pml_conv2d_bwd_s8_ref(&n->cp, &n->qg, &n->in_d, x, &n->f_d, n->wq, &n->out_d, dy, t->gscale, n->pw, n->pb, dx, n->vw,
+                              n->vb);
 }
 
 static void forward_op(const pml_train *t, const tnode *n) {
@@ -897,10 +941,11 @@ static void backward_op(const pml_train *t, const tnode *n) {
     if (n->zero_dx2) memset(dx2, 0, n->x2_count * sizeof(float));
     switch (n->code) {
     case PML_OP_FULLY_CONNECTED:
-        pml_fc_bwd_f32_ref(n->batches, n->depth, n->units, A[n->x], n->wv, dy, t->gscale, dx, n->vw, n->vb);
+        pml_fc_bwd_f32_ref(n->batches, n->depth, n->units, A[n->x], n->wv, dy, t->gscale, n->pw, n->pb, dx, n->vw, n->vb);
         break;
     case PML_OP_CONV_2D:
-        pml_conv2d_bwd_f32_ref(&n->cp, &n->in_d, A[n->x], &n->f_d, n->wv, &n->out_d, dy, t->gscale, dx, n->vw, n->vb);
+        pml_conv2d_bwd_f32_ref(&n->cp, &n->in_d, A[n->x], &n->f_d, n->wv, &n->out_d, dy, t->gscale, n->pw, n->pb, dx, n->vw,
+                               n->vb);
         break;
     case PML_OP_DEPTHWISE_CONV_2D:
         pml_dwconv2d_bwd_f32_ref(&n->cp, &n->in_d, A[n->x], &n->f_d, n->wv, &n->out_d, dy, t->gscale, dx, n->vw,

@@ -109,14 +109,14 @@ PML_TEST(fc_backward_matches_finite_differences) {
         k.r = malloc(no * 4);
         float *di = calloc(ni, 4), *dw = calloc(nw, 4), *db = calloc((size_t)k.u, 4);
         fill(k.in, ni), fill(k.w, nw), fill(k.bias, (size_t)k.u), fill(k.r, no);
-        pml_fc_bwd_f32_ref(k.b, k.d, k.u, k.in, k.w, k.r, 1.0f, di, dw, db);
+        pml_fc_bwd_f32_ref(k.b, k.d, k.u, k.in, k.w, k.r, 1.0f, k.u, k.u, di, dw, db);
         CHECK(fd_check("fc din", k.in, ni, di, fc_loss, &k, 1e-2f, 1e-3) == 0);
         CHECK(fd_check("fc dw", k.w, nw, dw, fc_loss, &k, 1e-2f, 1e-3) == 0);
         CHECK(fd_check("fc db", k.bias, (size_t)k.u, db, fc_loss, &k, 1e-2f, 1e-3) == 0);
         /* gscale scales parameter gradients only; accumulation adds */
-        pml_fc_bwd_f32_ref(k.b, k.d, k.u, k.in, k.w, k.r, 0.5f, NULL, dw, db);
+        pml_fc_bwd_f32_ref(k.b, k.d, k.u, k.in, k.w, k.r, 0.5f, k.u, k.u, NULL, dw, db);
         float *dw2 = calloc(nw, 4);
-        pml_fc_bwd_f32_ref(k.b, k.d, k.u, k.in, k.w, k.r, 1.5f, NULL, dw2, NULL);
+        pml_fc_bwd_f32_ref(k.b, k.d, k.u, k.in, k.w, k.r, 1.5f, k.u, k.u, NULL, dw2, NULL);
         for (size_t i = 0; i < nw; i++) CHECK(fabsf(dw[i] - dw2[i]) <= 1e-5f * (1.0f + fabsf(dw2[i])));
         free(dw2), free(k.in), free(k.w), free(k.bias), free(k.out), free(k.r), free(di), free(dw), free(db);
     }
@@ -169,7 +169,7 @@ static void conv_case(bool dw, int trial) {
     if (dw)
         pml_dwconv2d_bwd_f32_ref(&k.p, &k.in_d, k.in, &k.f_d, k.f, &k.out_d, k.r, 1.0f, di, df, db);
     else
-        pml_conv2d_bwd_f32_ref(&k.p, &k.in_d, k.in, &k.f_d, k.f, &k.out_d, k.r, 1.0f, di, df, db);
+        pml_conv2d_bwd_f32_ref(&k.p, &k.in_d, k.in, &k.f_d, k.f, &k.out_d, k.r, 1.0f, k.out_d.c, k.out_d.c, di, df, db);
     CHECK(fd_check(dw ? "dw din" : "conv din", k.in, ni, di, conv_loss, &k, 1e-2f, 1e-3) == 0);
     CHECK(fd_check(dw ? "dw df" : "conv df", k.f, nf, df, conv_loss, &k, 1e-2f, 1e-3) == 0);
     CHECK(fd_check(dw ? "dw db" : "conv db", k.bias, (size_t)cout, db, conv_loss, &k, 1e-2f, 1e-3) == 0);
@@ -392,6 +392,14 @@ PML_TEST(engine_cnn_sparse_mse_through_softmax) {
     static const pml_train_layer l[] = {{1, PML_TRAIN_BIAS}, {6, PML_TRAIN_WEIGHTS}};
     engine_case("tiny_cnn_f32", PML_LOSS_MSE, l, 2);
 }
+/* Only some output channels train (CONV 3->first 2 of 3, CONV 1x1 first 4 of 6, FC first 3 of 5):
+ * the gradients of the trained channels still equal finite differences of the loss. */
+PML_TEST(engine_cnn_partial_channels) {
+    static const pml_train_layer l[] = {{0, PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS | PML_TRAIN_CHANNELS(2)},
+                                        {3, PML_TRAIN_WEIGHTS | PML_TRAIN_CHANNELS(4)},
+                                        {6, PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS | PML_TRAIN_CHANNELS(3)}};
+    engine_case("tiny_cnn_f32", PML_LOSS_SOFTMAX_XENT, l, 3);
+}
 PML_TEST(engine_mlp_xent_on_logits) { engine_case("tiny_mlp_f32", PML_LOSS_SOFTMAX_XENT, NULL, 0); }
 PML_TEST(engine_mlp_mse) { engine_case("tiny_mlp_f32", PML_LOSS_MSE, NULL, 0); }
 
@@ -481,6 +489,7 @@ int main(void) {
     PML_RUN(activation_mask);
     PML_RUN(engine_cnn_all_layers_xent_fused_softmax);
     PML_RUN(engine_cnn_sparse_mse_through_softmax);
+    PML_RUN(engine_cnn_partial_channels);
     PML_RUN(engine_mlp_xent_on_logits);
     PML_RUN(engine_mlp_mse);
     PML_RUN(sgd_momentum_steps_by_hand);

@@ -13,7 +13,10 @@
  *   - models/train/fmnist_transfer_s8.tflite (TensorFlow-made, transfer benchmark): the sparse update
  *     of the benchmark plans an exact arena <= 256 KB, and the trained int8 / int32 tensors written
  *     back into a copy of the model give, in the interpreter, the training forward's output bit
- *     for bit (the write-back `picoml train --out` does).
+ *     for bit (the write-back `picoml train --out` does);
+ *   - PML_TRAIN_CHANNELS(k) (float and int8): a smaller arena (exact), the same gradients and
+ *     updates as training every channel on the first k channels, the other channels untouched;
+ *     bad channel configurations are refused.
  */
 #include <math.h>
 #include <stdio.h>
@@ -100,8 +103,8 @@ PML_TEST(s8_kernels_match_float_on_dequantized) {
         wf[i] = ws[i / D] * (float)w[i];
     }
     for (int i = 0; i < B * U; i++) dout[i] = frand() - 0.5f;
-    pml_fc_bwd_s8_ref(B, D, U, &q, x, w, dout, 0.5f, dx8, dw8, db8);
-    pml_fc_bwd_f32_ref(B, D, U, xf, wf, dout, 0.5f, dxf, dwf, dbf);
+    pml_fc_bwd_s8_ref(B, D, U, &q, x, w, dout, 0.5f, U, U, dx8, dw8, db8);
+    pml_fc_bwd_f32_ref(B, D, U, xf, wf, dout, 0.5f, U, U, dxf, dwf, dbf);
     for (int i = 0; i < B * D; i++) CHECK(fabsf(dx8[i] - dxf[i]) <= 1e-5f * (1.0f + fabsf(dxf[i])));
     for (int u = 0; u < U; u++) {
         for (int d = 0; d < D; d++) /* QAS: master-domain gradient = dL/dW / s_w */
@@ -126,8 +129,8 @@ PML_TEST(s8_kernels_match_float_on_dequantized) {
     }
     for (int i = 0; i < 48; i++) cdo[i] = frand() - 0.5f;
     q.qas = false;
-    pml_conv2d_bwd_s8_ref(&cp, &q, &in_d, ci, &f_d, cf, &out_d, cdo, 1.0f, a, b, c);
-    pml_conv2d_bwd_f32_ref(&cp, &in_d, cif, &f_d, cff, &out_d, cdo, 1.0f, a2, b2, c2);
+    pml_conv2d_bwd_s8_ref(&cp, &q, &in_d, ci, &f_d, cf, &out_d, cdo, 1.0f, 3, 3, a, b, c);
+    pml_conv2d_bwd_f32_ref(&cp, &in_d, cif, &f_d, cff, &out_d, cdo, 1.0f, 3, 3, a2, b2, c2);
     for (int i = 0; i < 32; i++) CHECK(fabsf(a[i] - a2[i]) <= 1e-5f * (1.0f + fabsf(a2[i])));
     for (int i = 0; i < 54; i++) /* no QAS: master-domain gradient = s_w dL/dW */
         CHECK(fabsf(b[i] - b2[i] * ws[i / 18]) <= 1e-5f * (1.0f + fabsf(b[i])));
@@ -315,6 +318,123 @@ PML_TEST(int8_write_back_round_trip) {
     free(buf);
 }
 
+/* PML_TRAIN_CHANNELS(k) against the same layers with every channel: smaller arena; after one sample
+ * the velocities are the first rows of the full run's, bit for bit; after an update the trained
+ * channels equal the full run's and the frozen ones the model's. */
+static void partial_case(const char *rel, pml_loss loss, const pml_train_layer *full, const pml_train_layer *part,
+                         uint32_t n) {
+    pml_model m;
+    uint8_t *buf = tu_open_model(rel, &m, NULL);
+    REQUIRE(buf != NULL);
+    pml_train_config cf = {full, n, loss, 2, 0.01f, 0.9f, 0}, cp = cf;
+    cp.layers = part;
+    size_t nf = 0, np = 0;
+    pml_error e;
+    REQUIRE_EQ(pml_train_arena_size(&m, &cf, &nf, &e), PML_OK);
+    REQUIRE_EQ(pml_train_arena_size(&m, &cp, &np, &e), PML_OK);
+    CHECK(np < nf);
+    uint8_t *af = aligned_alloc(16, nf), *ap = aligned_alloc(16, np);
+    pml_train *tf, *tp;
+    REQUIRE_EQ(pml_train_init(&tf, &m, &cf, af, nf, &e), PML_OK);
+    REQUIRE_EQ(pml_train_init(&tp, &m, &cp, ap, np, &e), PML_OK);
+    REQUIRE_EQ(pml_train_param_count(tf), pml_train_param_count(tp));
+    pml_tensor in_f, in_p, out;
+    pml_train_input(tf, 0, &in_f);
+    pml_train_input(tp, 0, &in_p);
+    pml_train_output(tf, 0, &out);
+    size_t ny = out.bytes / pml_dtype_size(out.dtype);
+    float *target = calloc(ny, sizeof(float));
+    uint64_t s = 77;
+    for (size_t i = 0; i < ny; i++) target[i] = loss == PML_LOSS_MSE ? tu_frand(&s) : (float)(i == 1);
+    for (size_t i = 0; i < in_f.bytes; i++) ((uint8_t *)in_f.data)[i] = (uint8_t)(tu_rand(&s) >> 56);
+    if (in_f.dtype == PML_DTYPE_F32)
+        for (size_t i = 0; i < in_f.bytes / 4; i++) ((float *)in_f.data)[i] = tu_frand(&s) * 2.0f - 1.0f;
+    memcpy(in_p.data, in_f.data, in_f.bytes);
+    CHECK_EQ(pml_train_sample(tf, target, NULL), PML_OK);
+    CHECK_EQ(pml_train_sample(tp, target, NULL), PML_OK);
+    size_t trained_f = 0, trained_p = 0;
+    for (uint32_t k = 0; k < pml_train_param_count(tf); k++) {
+        pml_train_param pf, pp;
+        pml_train_get_param(tf, k, &pf);
+        pml_train_get_param(tp, k, &pp);
+        CHECK(pp.tensor_count == pf.count && pf.tensor_count == pf.count && pp.count <= pf.count);
+        CHECK(memcmp(pp.velocity, pf.velocity, pp.count * sizeof(float)) == 0);
+        trained_f += pf.count;
+        trained_p += pp.count;
+    }
+    CHECK(trained_p < trained_f);
+    CHECK_EQ(pml_train_update(tf), PML_OK);
+    CHECK_EQ(pml_train_update(tp), PML_OK);
+    for (uint32_t k = 0; k < pml_train_param_count(tf); k++) {
+        pml_train_param pf, pp;
+        pml_tensor mt;
+        pml_train_get_param(tf, k, &pf);
+        pml_train_get_param(tp, k, &pp);
+        REQUIRE_EQ(pml_model_tensor(&m, (uint32_t)pp.tensor_index, &mt), PML_OK);
+        size_t es = pml_dtype_size(mt.dtype);
+        const uint8_t *vf = pf.quantized ? pf.quantized : (const void *)pf.value;
+        const uint8_t *vp = pp.quantized ? pp.quantized : (const void *)pp.value;
+        CHECK(memcmp(vp, vf, pp.count * es) == 0);                                       /* trained */
+        CHECK(memcmp(vp + pp.count * es, (const uint8_t *)mt.data + pp.count * es,       /* frozen  */
+                     (pp.tensor_count - pp.count) * es) == 0);
+        if (pp.quantized) CHECK(memcmp(pp.value, pf.value, pp.count * sizeof(float)) == 0); /* int8 masters */
+    }
+    free(target);
+    free(af);
+    free(ap);
+    free(buf);
+}
+
+PML_TEST(partial_channels_float_cnn) {
+    static const pml_train_layer full[] = {{0, PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS}, {6, PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS}};
+    static const pml_train_layer part[] = {{0, PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS | PML_TRAIN_CHANNELS(1)},
+                                           {6, PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS | PML_TRAIN_CHANNELS(3)}};
+    partial_case("tests/data/train/tiny_cnn_f32.tflite", PML_LOSS_SOFTMAX_XENT, full, part, 2);
+}
+PML_TEST(partial_channels_s8_transfer) {
+    static const pml_train_layer full[] = {{2, PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS}, {4, PML_TRAIN_WEIGHTS}};
+    static const pml_train_layer part[] = {{2, PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS | PML_TRAIN_CHANNELS(16)},
+                                           {4, PML_TRAIN_WEIGHTS | PML_TRAIN_CHANNELS(2)}};
+    partial_case("models/train/fmnist_transfer_s8.tflite", PML_LOSS_SOFTMAX_XENT, full, part, 2);
+}
+PML_TEST(partial_channels_s8_ad01_last_layer) {
+    static const pml_train_layer full[] = {{9, PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS}};
+    static const pml_train_layer part[] = {{9, PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS | PML_TRAIN_CHANNELS(128)}};
+    partial_case("models/ad01_int8.tflite", PML_LOSS_MSE, full, part, 1);
+    exact_case("models/ad01_int8.tflite", part, 1, 997, PML_LOSS_MSE);
+}
+
+PML_TEST(partial_channels_bad_configs) {
+    pml_model m;
+    uint8_t *buf = tu_open_model("models/train/fmnist_transfer_s8.tflite", &m, NULL);
+    REQUIRE(buf != NULL);
+    size_t need;
+    pml_error e;
+    pml_train_layer l[2] = {{4, PML_TRAIN_WEIGHTS | PML_TRAIN_CHANNELS(6)}, {0, 0}}; /* FC has 5 units */
+    pml_train_config cfg = {l, 1, PML_LOSS_SOFTMAX_XENT, 1, 0.01f, 0.9f, 0};
+    CHECK_EQ(pml_train_arena_size(&m, &cfg, &need, &e), PML_ERR_ARG);
+    l[0].what = PML_TRAIN_CHANNELS(2); /* channels, but neither weights nor bias */
+    CHECK_EQ(pml_train_arena_size(&m, &cfg, &need, &e), PML_ERR_ARG);
+    l[0].what = PML_TRAIN_WEIGHTS | PML_TRAIN_CHANNELS(2);
+    l[1].op_index = 4;
+    l[1].what = PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS | PML_TRAIN_CHANNELS(3); /* weights again, another count */
+    cfg.n_layers = 2;
+    CHECK_EQ(pml_train_arena_size(&m, &cfg, &need, &e), PML_ERR_ARG);
+    l[1].what = PML_TRAIN_BIAS | PML_TRAIN_CHANNELS(3); /* weights: 2 channels, bias: 3 */
+    REQUIRE_EQ(pml_train_arena_size(&m, &cfg, &need, &e), PML_OK);
+    uint8_t *arena = aligned_alloc(16, need);
+    pml_train *t;
+    REQUIRE_EQ(pml_train_init(&t, &m, &cfg, arena, need, &e), PML_OK);
+    pml_train_param pw, pb;
+    REQUIRE_EQ(pml_train_param_count(t), 2u);
+    pml_train_get_param(t, 0, &pw);
+    pml_train_get_param(t, 1, &pb);
+    CHECK(pw.what == PML_TRAIN_WEIGHTS && pw.count == 2 * 1024 && pw.tensor_count == 5 * 1024);
+    CHECK(pb.what == PML_TRAIN_BIAS && pb.count == 3 && pb.tensor_count == 5);
+    free(arena);
+    free(buf);
+}
+
 int main(void) {
     PML_RUN(arena_size_is_exact_tiny_s8_all);
     PML_RUN(arena_size_is_exact_ad01_last);
@@ -323,5 +443,9 @@ int main(void) {
     PML_RUN(loss_decreases_on_a_tiny_s8_problem);
     PML_RUN(arena_size_is_exact_transfer_sparse);
     PML_RUN(int8_write_back_round_trip);
+    PML_RUN(partial_channels_float_cnn);
+    PML_RUN(partial_channels_s8_transfer);
+    PML_RUN(partial_channels_s8_ad01_last_layer);
+    PML_RUN(partial_channels_bad_configs);
     return PML_TEST_END("train_s8");
 }

@@ -16,7 +16,8 @@
  * line per epoch on stdout (stderr with --json, whose stdout is one JSON object). --out writes the
  * model with the trained tensors overwritten in place (same graph, same size; int8 graphs: the
  * int8 weights / int32 bias the forward uses); --curve draws the learning curve.
- * LAYERS: "all" (default) or a comma list of OP[:w|:b|:wb] (op index; weights, bias or both).
+ * LAYERS: "all" (default) or a comma list of OP[:w|:b|:wb][@K] (op index; weights, bias or both;
+ * @K: only the first K output channels train, or with 0 < K < 1 that fraction of them).
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include <math.h>
@@ -183,15 +184,16 @@ static void make_subset(subset *u, const idx_set *s, const int16_t map[256]) {
     }
 }
 
-/* "all" or "3,5:b,7:wb" */
-static uint32_t parse_layers(const char *spec, pml_train_layer *out, uint32_t cap) {
+/* "all" or "3,5:b,7:wb,9:wb@64,9@0.25": op index, what trains (default wb), @K: only the first K
+ * output channels, @F with 0 < F < 1: that fraction of them (rounded up). */
+static uint32_t parse_layers(const char *spec, const pml_model *m, pml_train_layer *out, uint32_t cap) {
     if (!strcmp(spec, "all")) return 0;
     uint32_t n = 0;
     const char *p = spec;
     while (*p) {
         char *end;
         long op = strtol(p, &end, 10);
-        if (end == p || op < 0 || op > 1000000) tdie("--train: bad layer list '%s' (e.g. 0,3:b,7:wb)", spec);
+        if (end == p || op < 0 || op > 1000000) tdie("--train: bad layer list '%s' (e.g. 0,3:b,7:wb,9@0.25)", spec);
         uint32_t what = PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS;
         p = end;
         if (*p == ':') {
@@ -199,6 +201,22 @@ static uint32_t parse_layers(const char *spec, pml_train_layer *out, uint32_t ca
             what = 0;
             while (*p == 'w' || *p == 'b') what |= *p++ == 'w' ? PML_TRAIN_WEIGHTS : PML_TRAIN_BIAS;
             if (!what) tdie("--train: after ':' give w, b or wb ('%s')", spec);
+        }
+        if (*p == '@') {
+            double v = strtod(p + 1, &end);
+            pml_op_info oi;
+            pml_tensor ot;
+            if (end == p + 1 || !(v > 0.0) || v >= 16777216.0)
+                tdie("--train: after '@' give a channel count or a fraction ('%s')", spec);
+            if (pml_model_op(m, (uint32_t)op, &oi) != PML_OK || oi.n_outputs < 1 ||
+                pml_model_tensor(m, (uint32_t)oi.outputs[0], &ot) != PML_OK || ot.rank < 1)
+                tdie("--train: op %ld: no such op with an output", op);
+            uint32_t ch = (uint32_t)ot.dims[ot.rank - 1], k;
+            if (v < 1.0) k = (uint32_t)ceil(v * ch);
+            else if (v != floor(v)) tdie("--train: '@%g': a whole channel count or a fraction below 1", v);
+            else k = (uint32_t)v;
+            what |= PML_TRAIN_CHANNELS(k ? k : 1);
+            p = end;
         }
         if (n >= cap) tdie("--train: too many layers");
         out[n].op_index = (uint32_t)op;
@@ -361,7 +379,7 @@ static int ad_adapt(const char *model_path, const char *feat_path, const char *l
                 win[(size_t)2 * nw * 640 + o] = v + ((b == 30 || b == 31 || b == 70 || b == 71) ? (float)tone : 0.0f);
             }
     pml_train_layer layers[256];
-    uint32_t n_layers = parse_layers(layers_spec, layers, 256);
+    uint32_t n_layers = parse_layers(layers_spec, &m, layers, 256);
     pml_train_config cfg = {n_layers ? layers : NULL, n_layers, PML_LOSS_MSE, batch, (float)lr, (float)momentum,
                             no_qas ? PML_TRAIN_NO_QAS : 0};
     size_t need;
@@ -500,7 +518,7 @@ int picoml_cmd_train(int argc, char **argv) {
     if (trs.n == 0 || tes.n == 0) tdie("--classes %s: no training or no test sample of those classes", classes_spec);
 
     pml_train_layer layers[256];
-    uint32_t n_layers = parse_layers(layers_spec, layers, 256);
+    uint32_t n_layers = parse_layers(layers_spec, &m, layers, 256);
     pml_train_config cfg = {n_layers ? layers : NULL, n_layers, loss_kind, batch, (float)lr, (float)momentum,
                             no_qas ? PML_TRAIN_NO_QAS : 0};
     size_t need = 0;
@@ -619,7 +637,7 @@ int picoml_cmd_train(int argc, char **argv) {
             pml_train_get_param(t, k, &p);
             const void *src = p.quantized ? p.quantized : (const void *)p.value;
             if (pml_model_tensor(&m, (uint32_t)p.tensor_index, &mt) != PML_OK || !mt.data ||
-                mt.bytes != p.count * pml_dtype_size(mt.dtype) || (!p.quantized && mt.dtype != PML_DTYPE_F32))
+                mt.bytes != p.tensor_count * pml_dtype_size(mt.dtype) || (!p.quantized && mt.dtype != PML_DTYPE_F32))
                 tdie("internal: trained tensor %d has no buffer", (int)p.tensor_index);
             size_t off = (size_t)((const uint8_t *)mt.data - model_buf);
             memcpy(copy + off, src, mt.bytes);
