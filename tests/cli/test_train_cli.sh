@@ -72,7 +72,15 @@ head -c 784 "$tmp/t10k-images-idx3-ubyte" > "$tmp/x.bin"
   > "$tmp/j" 2>/dev/null && [ "$(json_num "$tmp/j" train_samples)" = 20 ] && grep -q '"dtype": "float32"' "$tmp/j" \
   && ok || ko "float model, --classes 0,2,4-5 (20 training samples)"
 
+# partial channels: FC weights of ceil(0.4 * 5) = 2 units (2 x 1,024) and its 5 biases; @K counts
+"$PICOML" train "$S8" --data "$tmp" --classes 5-9 --train 4:w@0.4,4:b --epochs 1 --json > "$tmp/j" 2>/dev/null \
+  && [ "$(json_num "$tmp/j" trained_values)" = 2053 ] && ok || ko "--train 4:w@0.4,4:b: $(json_num "$tmp/j" trained_values) values"
+"$PICOML" train "$S8" --data "$tmp" --classes 5-9 --train 2@16 --epochs 1 --json > "$tmp/j" 2>/dev/null \
+  && [ "$(json_num "$tmp/j" trained_values)" = $((16 * 288 + 16)) ] && ok || ko "--train 2@16"
+
 # 4. errors: one line, exit 1
+expect_error 1 "6 channels, it has 5" -- "$PICOML" train "$S8" --data "$tmp" --train 4@6
+expect_error 1 "after '@'" -- "$PICOML" train "$S8" --data "$tmp" --train 4@x
 expect_error 1 "classes" -- "$PICOML" train "$S8" --data "$tmp" --classes 9-5
 expect_error 1 "classes" -- "$PICOML" train "$S8" --data "$tmp" --classes 5,5
 expect_error 1 "6 classes, the model has 5 outputs" -- "$PICOML" train "$S8" --data "$tmp" --classes 4-9
