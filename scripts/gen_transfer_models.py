@@ -23,10 +23,12 @@ the new task, classes 5-9 (sandal, shirt, sneaker, bag, ankle boot) with label c
 fine-tuned as it is, without a new layer.
 
 Data: /usr/share/datasets/fashion-mnist/*.gz (Debian package dataset-fashion-mnist).
-Needs: tensorflow (-cpu), numpy; ai_edge_litert (optional) checks the files.
+Needs: tensorflow (-cpu; `sh scripts/install-deps.sh --tensorflow --datasets`), numpy; ai_edge_litert
+(optional) checks the files.
 
     python3 scripts/gen_transfer_models.py              # pretrain, write both models
     python3 scripts/gen_transfer_models.py --epochs 2   # quicker, less accurate
+Re-running it gives byte-identical files (TensorFlow 2.21, x86-64; other versions may round differently).
 """
 from __future__ import annotations
 

@@ -4,16 +4,19 @@
 #   install-deps.sh            host build and tests
 #   install-deps.sh --arm      + Cortex-M cross compiler, newlib, qemu-system-arm (make qemu-test, make test)
 #   install-deps.sh --riscv    + RISC-V cross compiler, picolibc, qemu-system-riscv32 (qemu-test-all, ...)
-#   install-deps.sh --datasets + dataset-fashion-mnist (bench/train/fashion_mnist_scratch.sh; not make test)
+#   install-deps.sh --datasets + dataset-fashion-mnist (bench/train/fashion_mnist_*.sh; not make test)
+#   install-deps.sh --tensorflow + tensorflow-cpu from PyPI (scripts/gen_transfer_models.py, dev time only)
 set -eu
 arm=0
 riscv=0
 datasets=0
+tensorflow=0
 for a in "$@"; do
   case $a in
     --arm) arm=1 ;;
     --riscv) riscv=1 ;;
     --datasets) datasets=1 ;;
+    --tensorflow) tensorflow=1 ;;
     *) echo "install-deps: unknown option $a" >&2; exit 2 ;;
   esac
 done
@@ -49,6 +52,9 @@ fi
 # the runner wrapper test). PyPI through pip, for whichever python3 is on PATH.
 if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import serial, yaml' >/dev/null 2>&1; then
   python3 -m pip install --quiet pyserial pyyaml >/dev/null 2>&1 || echo "install-deps: pip install pyserial pyyaml failed (the DUT pty test falls back to termios)"
+fi
+if [ "$tensorflow" = 1 ] && ! python3 -c 'import tensorflow' >/dev/null 2>&1; then
+  python3 -m pip install --quiet tensorflow-cpu || echo "install-deps: pip install tensorflow-cpu failed"
 fi
 [ -z "$need" ] && exit 0
 echo "install-deps: installing:$need"

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Check a model written by `picoml train`: LiteRT loads it and computes its test accuracy (first
 2,000 test images of the classes used), and `picoml run` (picoml's interpreter) gives the same class
-as LiteRT on 50 of them (int8 models: the same int8 output vector, bit for bit, on all 50).
+as LiteRT on 50 of them (int8 models: the same int8 output vector, bit for bit, on all 50, against
+LiteRT's reference kernels; its default XNNPACK kernels round some int8 results differently).
 usage: check_trained.py MODEL.tflite IDX_DIR PICOML [--classes 5-9]
 --classes as `picoml train`: only those labels, mapped to 0, 1, ... in order."""
 import os
@@ -30,7 +31,7 @@ if classes is not None:
 img, lab = img[:N], lab[:N]
 x = img.astype(np.float32) * np.float32(1.0 / 255.0)
 try:
-    from ai_edge_litert.interpreter import Interpreter
+    from ai_edge_litert.interpreter import Interpreter, OpResolverType
 except ImportError:
     Interpreter = None
 
@@ -48,6 +49,9 @@ if Interpreter is not None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         it = Interpreter(model_path=model, num_threads=1)
+        it.allocate_tensors()
+        if it.get_input_details()[0]["dtype"] == np.int8:
+            it = Interpreter(model_path=model, num_threads=1, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
     it.allocate_tensors()
     d, o = it.get_input_details()[0], it.get_output_details()[0]
     pred = []
