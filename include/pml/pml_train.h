@@ -139,7 +139,8 @@ typedef struct pml_train_param {
     int32_t tensor_index; /**< the model tensor (its data in the model file) */
     uint32_t what;        /**< PML_TRAIN_WEIGHTS or PML_TRAIN_BIAS          */
     float *value;         /**< [count] current values, in the arena (int8 graphs: the float master in
-                               the quantized domain, W/s_w or b/(s_w s_x))   */
+                               the quantized domain, W/s_w or b/(s_w s_x); float graphs:
+                               [tensor_count], the frozen channels after the trained ones) */
     float *velocity;      /**< [count] velocity / gradient accumulator      */
     size_t count;         /**< trained values: the first `count` of the tensor's elements */
     void *quantized;      /**< int8 graphs: [tensor_count] int8 weights / int32 bias the forward uses

@@ -372,7 +372,8 @@ static pml_status check_config(const pml_model *m, const pml_train_config *cfg, 
                                       "op %u: DEPTHWISE_CONV_2D trains all channels or none", (unsigned)l->op_index);
             }
             for (uint32_t j = 0; j < i; j++)
-                if (cfg->layers[j].op_index == l->op_index && (cfg->layers[j].what & l->what & 3u) &&
+                if (cfg->layers[j].op_index == l->op_index &&
+                    (cfg->layers[j].what & l->what & (PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS)) &&
                     PML_TRAIN_CHANNELS_OF(cfg->layers[j].what) != chn)
                     return pml__error(err, PML_ERR_ARG, (int32_t)l->op_index, -1,
                                       "op %u: weights or bias listed with different channel counts", (unsigned)l->op_index);
