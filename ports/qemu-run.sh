@@ -9,6 +9,8 @@
 #   TARGET: m0plus (mps2-an385: a Cortex-M3 executes the ARMv6-M code), m4 (mps2-an386),
 #           m7 (mps2-an500), m55 (mps3-an547), rv32imac / rv32imafc (virt)
 # Environment: PLUGIN=path/libinsncount.so (COUNT=1)  TIMEOUT=seconds (default 600)
+#   PROF=path (with COUNT=1): per-instruction counts of the last region into path
+#   (scripts/insn_profile.py ELF path: instructions per function)
 set -euo pipefail
 TARGET=${1:?usage: qemu-run.sh TARGET ELF}
 ELF=${2:?usage: qemu-run.sh TARGET ELF}
@@ -33,7 +35,7 @@ if [ "${COUNT:-0}" = 1 ]; then
   sym() { "$NM" "$ELF" | awk -v s="$1" '$3==s && !f {print "0x"$1; f=1}'; }  # no early exit: SIGPIPE + pipefail
   B=$(sym insn_region_begin); E=$(sym insn_region_end)
   LOG=$(mktemp /tmp/pml-insncount.XXXXXX)
-  PARGS="-plugin $PLUGIN,mode=insn,begin=$B,end=$E,out=$LOG"
+  PARGS="-plugin $PLUGIN,mode=insn,begin=$B,end=$E,out=$LOG${PROF:+,prof=$PROF}"
 fi
 set +e
 # shellcheck disable=SC2086
