@@ -9,9 +9,12 @@
  * inner loop is, per 4 window elements: 2 weight loads, 4 SXTB16, 2 LDRD and 8 SMLAD for
  * 16 MACs, and the four sums are requantized at once (channel parameters loaded once for both
  * pixels). Windows longer than XCAP elements are split into chunks; the partial sums of up to
- * OCB output channels then wait in `accb` between chunks. Requantization takes the SMMLAR form
- * (pml__rqf_*, modes 3/4) when pml__rqf_mode proves the accumulators small enough, else the
- * one-shift SMLAL form (modes 1/2) or the plain C helper (mode 0).
+ * OCB output channels then wait in `accb` between chunks. The window is gathered in runs (per
+ * window row: left padding, the in-bounds taps, right padding; a pixel whose window lies inside
+ * the input skips the clipping). Requantization (conv_mode): the SMMLAR NEG form when every shift
+ * is -31..-1 and the sums provably stay below 2^30, else the one-shift SMLAL form with the same
+ * shifts, else the mode of pml__rq_mode at run time; channels with a zero multiplier give 0 in
+ * every form, whatever their shift (TFLite flushes tiny scales to multiplier 0, shift 0).
  * Stack: xbuf 2 * XCAP int16 (640 B) + accb 2 * OCB int32 (256 B).
  */
 #include "pml_dot_s8_dsp.h"
@@ -25,52 +28,116 @@ bool pml_conv2d_s8_dsp_applies(const pml_conv_params *p, const pml_dims4 *in_d, 
     return p->dilation_h == 1 && p->dilation_w == 1 && f_d->c == in_d->c;
 }
 
-/* Window elements [k0, k1) of the pixel whose window starts at input (iy0, ix0), as int16 + off, into
- * slot `px` (0 or 1) of xbuf. k0 is a multiple of 4; a last partial group is zero-filled. */
-PML_INLINE void gather(const int8_t *in, int32_t H, int32_t W, int32_t C, int32_t KW, int32_t iy0, int32_t ix0,
-                       int32_t k0, int32_t k1, int32_t off, uint32_t *xbuf, int32_t px) {
-    int16_t *xb = (int16_t *)(void *)xbuf;
-    const uint32_t o2 = pml__off2(off);
-    int32_t k = k0;
-    while (k < k1) {
-        const int32_t t = k / C, c0 = k - t * C, fy = t / KW, fx = t - fy * KW;
-        const int32_t iy = iy0 + fy, ix = ix0 + fx;
-        const int32_t n = (C - c0) < (k1 - k) ? (C - c0) : (k1 - k);
-        const int32_t g0 = (k - k0) >> 2;
-        if (iy < 0 || iy >= H || ix < 0 || ix >= W) {
-            if ((k & 3) == 0 && (n & 3) == 0) {
-                uint32_t *d = xbuf + g0 * 4 + px * 2;
-                for (int32_t g = 0; g < n; g += 4, d += 4) d[0] = d[1] = 0;
-            } else {
-                static const uint8_t lane[4] = {0, 2, 1, 3};
-                for (int32_t i = 0; i < n; i++) {
-                    const int32_t e = k - k0 + i;
-                    xb[(e >> 2) * 8 + px * 4 + lane[e & 3]] = 0;
-                }
+/* ng (>= 1) groups of 4 int8 at src, + off (o2: both lanes), to int16 lane pairs at d, d + 4, ...
+ * (one pixel slot of xbuf); returns the next group's d. */
+PML_INLINE uint32_t *cvt16(uint32_t *d, const int8_t *src, int32_t ng, uint32_t o2) {
+    uint32_t v, e, o;
+    __asm__ volatile("1:\n\t"
+            "ldr     %[v], [%[s]], #4\n\t"
+            "sxtab16 %[e], %[o2], %[v]\n\t"
+            "sxtab16 %[o], %[o2], %[v], ror #8\n\t"
+            "strd    %[e], %[o], [%[d]], #16\n\t"
+            "subs    %[n], %[n], #1\n\t"
+            "bne     1b\n\t"
+            : [d] "+r"(d), [s] "+r"(src), [n] "+r"(ng), [v] "=&r"(v), [e] "=&r"(e), [o] "=&r"(o)
+            : [o2] "r"(o2)
+            : "cc", "memory");
+    return d;
+}
+
+/* Where gather puts a run of window elements: G16 int16 groups directly (run start and length are
+ * multiples of 4), S8 int8 bytes into a staging window converted afterwards, E16 one int16 lane at a
+ * time (any alignment). */
+enum { SINK_G16 = 0, SINK_S8 = 1, SINK_E16 = 2 };
+
+/* Chunk elements [e, e+n) of pixel slot px: src[0..n) + off, or padding (src NULL: contributes 0) */
+PML_INLINE void put_run(uint32_t *xbuf, int8_t *win, int32_t px, int32_t e, const int8_t *src, int32_t n, int32_t off,
+                        int sink) {
+    if (sink == SINK_G16) {
+        const uint32_t o2 = pml__off2(off);
+        uint32_t *d = xbuf + e + px * 2; /* group e/4 starts at word e */
+        if (src)
+            cvt16(d, src, n >> 2, o2);
+        else
+            for (; n > 0; n -= 4, d += 4) d[0] = d[1] = 0;
+    } else if (sink == SINK_S8) {
+        int8_t *d = win + e;
+        if (src) {
+            for (; n >= 4; n -= 4, src += 4, d += 4) {
+                const uint32_t v = pml__ld32(src);
+                memcpy(d, &v, 4);
             }
+            for (; n > 0; n--) *d++ = *src++;
         } else {
-            const int8_t *src = in + ((size_t)iy * W + ix) * C + c0;
-            if ((k & 3) == 0 && (n & 3) == 0) {
-                uint32_t *d = xbuf + g0 * 4 + px * 2;
-                for (int32_t g = 0; g < n; g += 4, d += 4, src += 4) {
-                    const uint32_t v = pml__ld32(src);
-                    d[0] = pml__sxtab16(o2, v);
-                    d[1] = pml__sxtab16_r8(o2, v);
-                }
-            } else {
-                static const uint8_t lane[4] = {0, 2, 1, 3};
-                for (int32_t i = 0; i < n; i++) {
-                    const int32_t e = k - k0 + i;
-                    xb[(e >> 2) * 8 + px * 4 + lane[e & 3]] = (int16_t)(src[i] + off);
-                }
-            }
+            for (; n > 0; n--) *d++ = (int8_t)-off; /* x + off = 0 */
         }
-        k += n;
-    }
-    /* zero the rest of a partial last group */
-    for (int32_t e = k1 - k0; (e & 3) != 0; e++) {
+    } else {
         static const uint8_t lane[4] = {0, 2, 1, 3};
-        xb[(e >> 2) * 8 + px * 4 + lane[e & 3]] = 0;
+        int16_t *xb = (int16_t *)(void *)xbuf;
+        for (int32_t i = 0; i < n; i++, e++) xb[(e >> 2) * 8 + px * 4 + lane[e & 3]] = src ? (int16_t)(src[i] + off) : 0;
+    }
+}
+
+/* Window elements [k0, k1) of the pixel whose window starts at input (iy0, ix0), as int16 + off, into
+ * slot px (0 or 1) of xbuf, in runs: per window row, the taps left of the input, the in-bounds taps
+ * (contiguous in memory), the taps right of it; rows above or below the input are padding. */
+PML_INLINE void gather_rows(const int8_t *in, int32_t H, int32_t W, int32_t C, int32_t KW, int32_t iy0, int32_t ix0,
+                            int32_t k0, int32_t k1, int32_t off, uint32_t *xbuf, int8_t *win, int32_t px, int sink) {
+    const int32_t RW = KW * C;
+    const int32_t fa = ix0 < 0 ? -ix0 : 0;
+    int32_t fb = W - ix0 < KW ? W - ix0 : KW;
+    fb = fb < fa ? fa : fb;
+    const int32_t sa = fa * C, sb = fb * C; /* in-bounds part of a window row */
+    int32_t fy = k0 / RW;
+    for (int32_t e0 = fy * RW; e0 < k1; fy++, e0 += RW) {
+        const int32_t iy = iy0 + fy;
+        int32_t lo = e0 > k0 ? e0 : k0;
+        const int32_t hi = e0 + RW < k1 ? e0 + RW : k1;
+        if (iy < 0 || iy >= H) {
+            put_run(xbuf, win, px, lo - k0, NULL, hi - lo, off, sink);
+            continue;
+        }
+        int32_t x = e0 + sa < hi ? e0 + sa : hi;
+        if (x > lo) {
+            put_run(xbuf, win, px, lo - k0, NULL, x - lo, off, sink);
+            lo = x;
+        }
+        x = e0 + sb < hi ? e0 + sb : hi;
+        if (x > lo) {
+            put_run(xbuf, win, px, lo - k0, in + ((iy * W + ix0) * C + (lo - e0)), x - lo, off, sink);
+            lo = x;
+        }
+        if (hi > lo) put_run(xbuf, win, px, lo - k0, NULL, hi - lo, off, sink);
+    }
+}
+
+/* Window chunk [k0, k1) of one pixel into slot px of xbuf. Channel counts that are multiples of 4 give
+ * whole groups; others go through an int8 staging window in the free end of xbuf when the chunk
+ * leaves room for it (len <= 128), else element by element. A partial last group is zero-filled. */
+static PML_NOINLINE void gather(const int8_t *in, int32_t H, int32_t W, int32_t C, int32_t KH, int32_t KW, int32_t iy0,
+                                int32_t ix0, int32_t k0, int32_t k1, int32_t off, uint32_t *xbuf, int32_t px) {
+    const int32_t len = k1 - k0, ng = (len + 3) >> 2;
+    if ((C & 3) == 0 && iy0 >= 0 && iy0 + KH <= H && ix0 >= 0 && ix0 + KW <= W) {
+        /* the whole window inside the input: KH runs of KW * C bytes, W * C apart */
+        const int32_t RW = KW * C, RS = W * C;
+        const int32_t fy = k0 < RW ? 0 : k0 / RW, e0 = fy * RW;
+        const int8_t *row = in + (iy0 + fy) * RS + ix0 * C;
+        const uint32_t o2 = pml__off2(off);
+        uint32_t *d = cvt16(xbuf + px * 2, row + (k0 - e0), ((e0 + RW < k1 ? e0 + RW : k1) - k0) >> 2, o2);
+        for (int32_t e = e0 + RW; e < k1; e += RW) {
+            row += RS;
+            d = cvt16(d, row, ((e + RW < k1 ? e + RW : k1) - e) >> 2, o2);
+        }
+    } else if ((C & 3) == 0) {
+        gather_rows(in, H, W, C, KW, iy0, ix0, k0, k1, off, xbuf, NULL, px, SINK_G16);
+    } else if (ng * 20 <= XCAP * 4) {
+        int8_t *win = (int8_t *)(void *)(xbuf + ng * 4); /* past the groups in use */
+        gather_rows(in, H, W, C, KW, iy0, ix0, k0, k1, off, xbuf, win, px, SINK_S8);
+        for (int32_t e = len; e < ng * 4; e++) win[e] = (int8_t)-off;
+        cvt16(xbuf + px * 2, win, ng, pml__off2(off));
+    } else {
+        gather_rows(in, H, W, C, KW, iy0, ix0, k0, k1, off, xbuf, NULL, px, SINK_E16);
+        put_run(xbuf, NULL, px, len, NULL, ng * 4 - len, off, SINK_E16);
     }
 }
 
@@ -107,16 +174,16 @@ PML_INLINE void mk2x2(const uint32_t *xb, const int8_t *wa, const int8_t *wb, in
                       int32_t acc[4]) {
     int32_t a00 = acc[0], a01 = acc[1], a10 = acc[2], a11 = acc[3];
     uint32_t t0, t1, t2, t3, x0, x1;
-    int32_t n2 = full >> 1;
-    if (n2 > 0)
-        __asm__("1:\n\t" MK2X2_GROUP MK2X2_GROUP "subs %[n], %[n], #1\n\t"
+    int32_t n4 = full >> 2;
+    if (n4 > 0)
+        __asm__("1:\n\t" MK2X2_GROUP MK2X2_GROUP MK2X2_GROUP MK2X2_GROUP "subs %[n], %[n], #1\n\t"
                 "bne 1b\n\t"
                 : [a00] "+r"(a00), [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11), [xb] "+r"(xb), [wa] "+r"(wa),
-                  [wb] "+r"(wb), [n] "+r"(n2), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3),
+                  [wb] "+r"(wb), [n] "+r"(n4), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3),
                   [x0] "=&r"(x0), [x1] "=&r"(x1)
                 :
                 : "cc", "memory");
-    if (full & 1)
+    for (int32_t g = full & 3; g > 0; g--)
         __asm__(MK2X2_GROUP
                 : [a00] "+r"(a00), [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11), [xb] "+r"(xb), [wa] "+r"(wa),
                   [wb] "+r"(wb), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [x0] "=&r"(x0),
@@ -158,149 +225,137 @@ PML_INLINE void mk2x1(const uint32_t *xb, const int8_t *wa, int32_t full, int32_
     acc[1] = a1;
 }
 
-PML_INLINE void rq2(int32_t a0, int32_t a1, const pml_requant *q, int32_t ch, int32_t off, int32_t lo, int32_t hi,
-                    int mode, bool full, int8_t *o0, int8_t *o1) {
-    if (mode >= 3) { /* fast SMMLAR forms: 3 = NEG, 4 = POS */
-        const pml__rqf t = pml__rqf_prep(q, ch, mode - 2);
-        *o0 = (int8_t)pml__clamp8(pml__rqf_apply(a0, &t, mode - 2) + off, lo, hi, full);
-        *o1 = (int8_t)pml__clamp8(pml__rqf_apply(a1, &t, mode - 2) + off, lo, hi, full);
-        return;
+/* Requantize the sums of one channel for both pixels (a0: pixel 0, a1: pixel 1). m, sh: the channel's
+ * multiplier and shift. Mode 3: the SMMLAR NEG form; 1: the one-shift SMLAL form (both: a zero
+ * multiplier, whatever its shift, takes shift -1 and gives 0, as the reference); 0: mode rm of
+ * pml__rq_mode at run time, clamp to [lo, hi]. */
+PML_INLINE void rq_ch(int32_t a0, int32_t a1, int32_t m, int32_t sh, const pml_requant *q, int32_t ch, int32_t off,
+                      int32_t lo, int32_t hi, int mode, int rm, bool full, int8_t *o0, int8_t *o1) {
+    if (mode == 3) {
+        const int32_t r = m ? -sh : 1;
+        const pml__rqf t = {m, (int32_t)((1u << r) >> 1), r};
+        *o0 = (int8_t)pml__clamp8(pml__rqf_apply(a0, &t, PML__RQF_NEG) + off, lo, hi, full);
+        *o1 = (int8_t)pml__clamp8(pml__rqf_apply(a1, &t, PML__RQF_NEG) + off, lo, hi, full);
+    } else if (mode == 1) {
+        const pml__rq_ch c = pml__rq_prep1(m, m ? sh : -1);
+        *o0 = (int8_t)pml__clamp8(pml__rq_apply(a0, c) + off, lo, hi, full);
+        *o1 = (int8_t)pml__clamp8(pml__rq_apply(a1, c) + off, lo, hi, full);
+    } else {
+        *o0 = pml__rq1_dsp(a0, q, ch, off, lo, hi, rm, full);
+        *o1 = pml__rq1_dsp(a1, q, ch, off, lo, hi, rm, full);
     }
-    if (mode == 0) {
-        *o0 = pml__requant_clamp(a0, q, ch, off, lo, hi);
-        *o1 = pml__requant_clamp(a1, q, ch, off, lo, hi);
-        return;
+}
+
+/* Channels c0 .. c0+n-1 of one window chunk for the pixel pair: w = their weights at the chunk start
+ * (row stride K), sums start from the bias (first chunk) or accb, end requantized into op (pixel 0)
+ * and op + d1 (pixel 1) (last chunk) or in accb. Pointers step along with the channels, so each
+ * channel pair reloads few values around the micro-kernel (which needs all registers). */
+PML_INLINE void chan_loop(const uint32_t *xbuf, const int8_t *w, int32_t K, int32_t c0, int32_t n, int32_t fullg,
+                          int32_t tail, bool first, bool last, const int32_t *bias, int32_t *accb, const pml_requant *q,
+                          int32_t qs, int8_t *op, int32_t d1, int32_t ooff, int32_t lo, int32_t hi, int mode, int rm,
+                          bool full) {
+    static const int32_t zero2[2] = {0, 0};
+    const int32_t *bp = bias ? bias + c0 : zero2;
+    const int32_t bs = bias ? 2 : 0;
+    const int32_t *mp = q->mult + c0 * qs;
+    const int8_t *shp = q->shift + c0 * qs;
+    int32_t *ab = accb;
+    int32_t ch = c0;
+    for (int32_t i = n >> 1; i > 0; i--, w += 2 * K, bp += bs, ab += 2, op += 2, ch += 2) {
+        int32_t a[4];
+        if (first) {
+            a[0] = a[2] = bp[0];
+            a[1] = a[3] = bp[1];
+        } else {
+            a[0] = ab[0];
+            a[1] = ab[1];
+            a[2] = ab[OCB];
+            a[3] = ab[OCB + 1];
+        }
+        mk2x2(xbuf, w, w + K, fullg, tail, a);
+        if (last) {
+            rq_ch(a[0], a[2], mp[0], shp[0], q, ch, ooff, lo, hi, mode, rm, full, op, op + d1);
+            rq_ch(a[1], a[3], mp[qs], shp[qs], q, ch + 1, ooff, lo, hi, mode, rm, full, op + 1, op + d1 + 1);
+            mp += 2 * qs;
+            shp += 2 * qs;
+        } else {
+            ab[0] = a[0];
+            ab[1] = a[1];
+            ab[OCB] = a[2];
+            ab[OCB + 1] = a[3];
+        }
     }
-    const int32_t qi = q->count == 1 ? 0 : ch;
-    const pml__rq_ch c = pml__rq_prep_mode(q->mult[qi], q->shift[qi], mode);
-    *o0 = (int8_t)pml__clamp8(pml__rq_any(a0, c, mode) + off, lo, hi, full);
-    *o1 = (int8_t)pml__clamp8(pml__rq_any(a1, c, mode) + off, lo, hi, full);
+    if (n & 1) {
+        int32_t a[2];
+        if (first) {
+            a[0] = a[1] = bp[0];
+        } else {
+            a[0] = ab[0];
+            a[1] = ab[OCB];
+        }
+        mk2x1(xbuf, w, fullg, tail, a);
+        if (last) {
+            rq_ch(a[0], a[1], mp[0], shp[0], q, ch, ooff, lo, hi, mode, rm, full, op, op + d1);
+        } else {
+            ab[0] = a[0];
+            ab[OCB] = a[1];
+        }
+    }
 }
 
-/* Requantize n channels ch..ch+n-1 of a pixel pair (a0: pixel 0, a1: pixel 1) in one mode; the mode
- * and clamp switch sits outside the channel loop. */
-PML_INLINE void rq_block_m(const int32_t *a0, const int32_t *a1, int32_t n, const pml_requant *q, int32_t ch,
-                           int32_t off, int32_t lo, int32_t hi, int mode, bool full, int8_t *o0, int8_t *o1) {
-    for (int32_t j = 0; j < n; j++) rq2(a0[j], a1[j], q, ch + j, off, lo, hi, mode, full, &o0[j], &o1[j]);
-}
-
-static PML_NOINLINE void rq_block(const int32_t *a0, const int32_t *a1, int32_t n, const pml_requant *q, int32_t ch,
-                                  int32_t off, int32_t lo, int32_t hi, int mode, bool full, int8_t *o0, int8_t *o1) {
-    if (mode == 3 && full)
-        rq_block_m(a0, a1, n, q, ch, off, lo, hi, 3, true, o0, o1);
-    else if (mode == 3)
-        rq_block_m(a0, a1, n, q, ch, off, lo, hi, 3, false, o0, o1);
-    else if (mode == 4)
-        rq_block_m(a0, a1, n, q, ch, off, lo, hi, 4, full, o0, o1);
-    else if (mode == 1 && full)
-        rq_block_m(a0, a1, n, q, ch, off, lo, hi, 1, true, o0, o1);
-    else if (mode == 1)
-        rq_block_m(a0, a1, n, q, ch, off, lo, hi, 1, false, o0, o1);
-    else if (mode == 2)
-        rq_block_m(a0, a1, n, q, ch, off, lo, hi, 2, full, o0, o1);
-    else
-        rq_block_m(a0, a1, n, q, ch, off, lo, hi, 0, false, o0, o1);
-}
-
-#define RQB 16 /* channels per requantization block (<= OCB; the sums of a pixel pair wait in racc) */
-
-/* spec: mode and full are compile-time constants and each channel pair is requantized inline; else
- * the finished sums wait in racc and rq_block requantizes RQB channels at a time (any mode). */
+/* mode: 3 / 1 / 0 as rq_ch; full: the activation range is all of int8 (SSAT clamp) */
 PML_INLINE void conv_dsp(const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d, const int8_t *in,
                          const pml_dims4 *f_d, const int8_t *filter, const int32_t *bias, const pml_dims4 *out_d,
-                         int8_t *out, int mode, bool full, bool spec) {
-    uint32_t xbuf[XCAP]; /* (XCAP/4 groups, 2 pixels, 2 words): int16 window chunk of two pixels */
+                         int8_t *out, int mode, bool full) {
+    uint32_t xbuf[XCAP];   /* (XCAP/4 groups, 2 pixels, 2 words): int16 window chunk of two pixels */
     int32_t accb[2 * OCB]; /* (2 pixels, OCB channels): partial sums between chunks */
-    /* racc: finished sums of up to RQB channels awaiting requantization, (2 pixels, stride OCB); they
-     * reuse accb (the last chunk overwrites only entries of channels it has already read) */
-    int32_t *const racc = accb;
-    const int32_t H = in_d->h, W = in_d->w, C = in_d->c, KW = f_d->w, OC = out_d->c, OW = out_d->w;
-    const int32_t K = f_d->h * KW * C, npix = out_d->n * out_d->h * OW;
+    const int32_t H = in_d->h, W = in_d->w, C = in_d->c, KH = f_d->h, KW = f_d->w, OC = out_d->c, OW = out_d->w, OHW = out_d->h * OW;
+    const int32_t K = KH * KW * C, npix = out_d->n * OHW;
     const int32_t off = p->input_offset, ooff = p->output_offset, lo = p->act_min, hi = p->act_max;
-    const bool one = K <= XCAP;
-    const int32_t ocb = one ? OC : OCB;
+    const int rm = mode == 0 ? pml__rq_mode(q) : mode;
+    const int32_t qs = q->count == 1 ? 0 : 1; /* per-tensor: every channel reads entry 0 */
+    const int32_t ocb = K <= XCAP ? OC : OCB;
     for (int32_t pix = 0; pix < npix; pix += 2) {
         const int32_t pb = pix + 1 < npix ? pix + 1 : pix; /* an odd last pixel pairs with itself */
-        const int32_t b0 = pix / (out_d->h * OW), r0 = pix - b0 * out_d->h * OW;
-        const int32_t b1 = pb / (out_d->h * OW), r1 = pb - b1 * out_d->h * OW;
+        const int32_t b0 = pix / OHW, r0 = pix - b0 * OHW, b1 = pb / OHW, r1 = pb - b1 * OHW;
         const int32_t oy0 = r0 / OW, ox0 = r0 - oy0 * OW, oy1 = r1 / OW, ox1 = r1 - oy1 * OW;
         const int8_t *in0 = in + (size_t)b0 * H * W * C, *in1 = in + (size_t)b1 * H * W * C;
         const int32_t iy0 = oy0 * p->stride_h - p->pad_h, ix0 = ox0 * p->stride_w - p->pad_w;
         const int32_t iy1 = oy1 * p->stride_h - p->pad_h, ix1 = ox1 * p->stride_w - p->pad_w;
-        int8_t *o0 = out + (size_t)pix * OC, *o1 = out + (size_t)pb * OC;
+        int8_t *const o0 = out + (size_t)pix * OC, *const o1 = out + (size_t)pb * OC;
         for (int32_t c0 = 0; c0 < OC; c0 += ocb) {
-            const int32_t cn = OC - c0 < ocb ? OC - c0 : ocb;
+            const int32_t cend = OC - c0 < ocb ? OC : c0 + ocb;
             for (int32_t k0 = 0; k0 < K; k0 += XCAP) {
                 const int32_t k1 = K - k0 < XCAP ? K : k0 + XCAP;
                 const bool first = k0 == 0, last = k1 == K;
                 const int32_t len = k1 - k0, fullg = len >> 2, tail = len & 3;
-                gather(in0, H, W, C, KW, iy0, ix0, k0, k1, off, xbuf, 0);
-                gather(in1, H, W, C, KW, iy1, ix1, k0, k1, off, xbuf, 1);
-                int32_t oc = c0, rb = c0; /* rb: first channel waiting in racc */
-                for (; oc + 2 <= c0 + cn; oc += 2) {
-                    int32_t a[4];
-                    if (first) {
-                        a[0] = a[2] = bias ? bias[oc] : 0;
-                        a[1] = a[3] = bias ? bias[oc + 1] : 0;
-                    } else {
-                        a[0] = accb[oc - c0];
-                        a[1] = accb[oc - c0 + 1];
-                        a[2] = accb[OCB + oc - c0];
-                        a[3] = accb[OCB + oc - c0 + 1];
-                    }
-                    mk2x2(xbuf, filter + (size_t)oc * K + k0, filter + (size_t)(oc + 1) * K + k0, fullg, tail, a);
-                    if (last && spec) {
-                        rq2(a[0], a[2], q, oc, ooff, lo, hi, mode, full, &o0[oc], &o1[oc]);
-                        rq2(a[1], a[3], q, oc + 1, ooff, lo, hi, mode, full, &o0[oc + 1], &o1[oc + 1]);
-                    } else if (last) {
-                        int32_t *r = racc + (oc - rb);
-                        r[0] = a[0];
-                        r[1] = a[1];
-                        r[OCB] = a[2];
-                        r[OCB + 1] = a[3];
-                        if (oc + 2 - rb == RQB) {
-                            rq_block(racc, racc + OCB, RQB, q, rb, ooff, lo, hi, mode, full, &o0[rb], &o1[rb]);
-                            rb = oc + 2;
-                        }
-                    } else {
-                        accb[oc - c0] = a[0];
-                        accb[oc - c0 + 1] = a[1];
-                        accb[OCB + oc - c0] = a[2];
-                        accb[OCB + oc - c0 + 1] = a[3];
-                    }
-                }
-                if (oc < c0 + cn) {
-                    int32_t a[2];
-                    if (first) {
-                        a[0] = a[1] = bias ? bias[oc] : 0;
-                    } else {
-                        a[0] = accb[oc - c0];
-                        a[1] = accb[OCB + oc - c0];
-                    }
-                    mk2x1(xbuf, filter + (size_t)oc * K + k0, fullg, tail, a);
-                    if (last && spec) {
-                        rq2(a[0], a[1], q, oc, ooff, lo, hi, mode, full, &o0[oc], &o1[oc]);
-                    } else if (last) {
-                        racc[oc - rb] = a[0];
-                        racc[OCB + oc - rb] = a[1];
-                        oc++;
-                    } else {
-                        accb[oc - c0] = a[0];
-                        accb[OCB + oc - c0] = a[1];
-                    }
-                }
-                if (last && !spec && oc > rb)
-                    rq_block(racc, racc + OCB, oc - rb, q, rb, ooff, lo, hi, mode, full, &o0[rb], &o1[rb]);
+                gather(in0, H, W, C, KH, KW, iy0, ix0, k0, k1, off, xbuf, 0);
+                gather(in1, H, W, C, KH, KW, iy1, ix1, k0, k1, off, xbuf, 1);
+                const int8_t *w = filter + (size_t)c0 * K + k0;
+                if (mode != 0 && first && last) /* the common whole-window case, without the chunk tests */
+                    chan_loop(xbuf, w, K, c0, cend - c0, fullg, tail, true, true, bias, accb, q, qs, o0 + c0,
+                              (int32_t)(o1 - o0), ooff, lo, hi, mode, rm, full);
+                else
+                    chan_loop(xbuf, w, K, c0, cend - c0, fullg, tail, first, last, bias, accb, q, qs, o0 + c0,
+                              (int32_t)(o1 - o0), ooff, lo, hi, mode, rm, full);
             }
         }
     }
 }
 
-/* 3: SMMLAR NEG form, 4: SMMLAR POS form, else pml__rq_mode's 1 / 2 / 0 */
-static PML_NOINLINE int conv_mode(const pml_requant *q, const int32_t *bias, const pml_dims4 *f_d,
-                                  const pml_dims4 *out_d) {
-    const int fm = pml__rqf_mode(q, bias, out_d->c, f_d->h * f_d->w * f_d->c);
-    return fm == PML__RQF_NEG ? 3 : fm == PML__RQF_POS ? 4 : pml__rq_mode(q);
+/* 3: every channel with a nonzero multiplier has shift -31..-1 and the sums stay below 2^30 (the
+ * SMMLAR form is exact); 1: the same shifts, larger sums; 0: anything else. */
+static PML_NOINLINE int conv_mode(const pml_requant *q, const int32_t *bias, int32_t OC, int32_t K) {
+    for (int32_t c = 0; c < q->count; c++) {
+        if (q->mult[c] < 0) return 0;
+        if (q->mult[c] != 0 && (q->shift[c] < -31 || q->shift[c] > -1)) return 0;
+    }
+    int64_t bmax = 0;
+    for (int32_t c = 0; bias && c < OC; c++) {
+        const int64_t b = bias[c] < 0 ? -(int64_t)bias[c] : (int64_t)bias[c];
+        bmax = b > bmax ? b : bmax;
+    }
+    return bmax + (int64_t)K * 32640 < ((int64_t)1 << 30) ? 3 : 1;
 }
 
 /* One function per instance, all with the entry point's arguments: the dispatcher tail-calls them,
@@ -309,24 +364,24 @@ static PML_NOINLINE int conv_mode(const pml_requant *q, const int32_t *bias, con
     const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d, const int8_t *in, const pml_dims4 *f_d,   \
         const int8_t *filter, const int32_t *bias, const pml_dims4 *out_d, int8_t *out
 
-/* the SMMLAR NEG form with the full int8 range: requantization inlined, SSAT clamp */
-static PML_NOINLINE PML__NOCLONE void conv_neg(CONV_ARGS) { conv_dsp(p, q, in_d, in, f_d, filter, bias, out_d, out, 3, true, true); }
+static PML_NOINLINE PML__NOCLONE void conv_neg(CONV_ARGS) { conv_dsp(p, q, in_d, in, f_d, filter, bias, out_d, out, 3, true); }
+static PML_NOINLINE PML__NOCLONE void conv_negc(CONV_ARGS) { conv_dsp(p, q, in_d, in, f_d, filter, bias, out_d, out, 3, false); }
+static PML_NOINLINE PML__NOCLONE void conv_m1(CONV_ARGS) { conv_dsp(p, q, in_d, in, f_d, filter, bias, out_d, out, 1, true); }
 
-/* the one-shift form (every shift <= -1) with the full int8 range */
-static PML_NOINLINE PML__NOCLONE void conv_m1(CONV_ARGS) { conv_dsp(p, q, in_d, in, f_d, filter, bias, out_d, out, 1, true, true); }
-
-/* every other case: mode and clamp at run time, requantized RQB channels at a time (rq_block) */
+/* every other case: requantization mode and clamp at run time */
 static PML_NOINLINE PML__NOCLONE void conv_any(CONV_ARGS) {
     const bool full = p->act_min == -128 && p->act_max == 127;
-    conv_dsp(p, q, in_d, in, f_d, filter, bias, out_d, out, conv_mode(q, bias, f_d, out_d), full, false);
+    conv_dsp(p, q, in_d, in, f_d, filter, bias, out_d, out, 0, full);
 }
 
 void pml_conv2d_s8_dsp(const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d, const int8_t *in,
                        const pml_dims4 *f_d, const int8_t *filter, const int32_t *bias, const pml_dims4 *out_d, int8_t *out) {
-    const int mode = conv_mode(q, bias, f_d, out_d);
+    const int mode = conv_mode(q, bias, out_d->c, f_d->h * f_d->w * f_d->c);
     const bool full = p->act_min == -128 && p->act_max == 127;
     if (mode == 3 && full)
         conv_neg(p, q, in_d, in, f_d, filter, bias, out_d, out);
+    else if (mode == 3)
+        conv_negc(p, q, in_d, in, f_d, filter, bias, out_d, out);
     else if (mode == 1 && full)
         conv_m1(p, q, in_d, in, f_d, filter, bias, out_d, out);
     else
