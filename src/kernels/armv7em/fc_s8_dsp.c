@@ -1,21 +1,112 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* FULLY_CONNECTED int8, Arm v7E-M DSP: four units per pass over the input row (SMLAD dot products),
- * one-shift requantization. */
+/*
+ * FULLY_CONNECTED int8, Arm v7E-M DSP (symmetric weights).
+ *
+ * Four units (weight rows) per pass over the input row. Per 4 input elements: one input load
+ * widened with the offset by 2 SXTAB16 and shared by the four rows, then per row one weight load,
+ * 2 SXTB16 and 2 SMLAD: 23 instructions for 16 MACs (inline asm: the 14 live values fill r0-r12 and
+ * lr; the rows are addressed as p0, p0 + D, p2, p2 + D so that two pointers and the row stride D
+ * reach all four). Requantization per output: the SMMLAR NEG form where it is exact, else the
+ * reference helper. No scratch, a few words of stack.
+ */
 #include "pml_dot_s8_dsp.h"
 
 bool pml_fc_s8_dsp_applies(const pml_fc_params *p) { return p->weights_offset == 0; }
 
-PML_INLINE void dot1(const int8_t *x, const int8_t *w, int32_t len, int32_t off, int32_t *acc) { pml__dot1_dsp(x, w, len, off, acc); }
-PML_INLINE void dot4(const int8_t *x, const int8_t *const w[4], int32_t len, int32_t off, int32_t acc[4]) {
-    pml__dot4_dsp(x, w, len, off, acc);
+/* one group of 4 inputs for rows p0, p0 + d, p2, p2 + d (the loads through p0 / p2 step them) */
+#define FC4_GROUP                                                                                                      \
+    "ldr     %[w], [%[xp]], #4\n\t"                                                                                    \
+    "sxtab16 %[xe], %[o2], %[w]\n\t"                                                                                   \
+    "sxtab16 %[xo], %[o2], %[w], ror #8\n\t"                                                                           \
+    "ldr     %[w], [%[p0], %[d]]\n\t"                                                                                  \
+    "sxtb16  %[wt], %[w]\n\t"                                                                                          \
+    "sxtb16  %[w], %[w], ror #8\n\t"                                                                                   \
+    "smlad   %[a1], %[xe], %[wt], %[a1]\n\t"                                                                           \
+    "smlad   %[a1], %[xo], %[w], %[a1]\n\t"                                                                            \
+    "ldr     %[w], [%[p0]], #4\n\t"                                                                                    \
+    "sxtb16  %[wt], %[w]\n\t"                                                                                          \
+    "sxtb16  %[w], %[w], ror #8\n\t"                                                                                   \
+    "smlad   %[a0], %[xe], %[wt], %[a0]\n\t"                                                                           \
+    "smlad   %[a0], %[xo], %[w], %[a0]\n\t"                                                                            \
+    "ldr     %[w], [%[p2], %[d]]\n\t"                                                                                  \
+    "sxtb16  %[wt], %[w]\n\t"                                                                                          \
+    "sxtb16  %[w], %[w], ror #8\n\t"                                                                                   \
+    "smlad   %[a3], %[xe], %[wt], %[a3]\n\t"                                                                           \
+    "smlad   %[a3], %[xo], %[w], %[a3]\n\t"                                                                            \
+    "ldr     %[w], [%[p2]], #4\n\t"                                                                                    \
+    "sxtb16  %[wt], %[w]\n\t"                                                                                          \
+    "sxtb16  %[w], %[w], ror #8\n\t"                                                                                   \
+    "smlad   %[a2], %[xe], %[wt], %[a2]\n\t"                                                                           \
+    "smlad   %[a2], %[xo], %[w], %[a2]\n\t"
+
+#define FC4_OPERANDS                                                                                                   \
+    : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [xp] "+r"(x), [p0] "+r"(p0), [p2] "+r"(p2),        \
+      [n] "+r"(n), [w] "=&r"(wv), [wt] "=&r"(wt), [xe] "=&r"(xe), [xo] "=&r"(xo)                                       \
+    : [d] "r"(D), [o2] "r"(o2)                                                                                         \
+    : "cc", "memory"
+
+/* acc[r] += sum over i < 4 * ng of (x[i] + off) * row_r[i], rows r = 0..3 at w + r * D (ng >= 1).
+ * noinline: inlined into the row loop, GCC finds no 14 free registers for the asm */
+static PML_NOINLINE void dot4rows(const int8_t *x, const int8_t *w, int32_t D, int32_t ng, uint32_t o2, int32_t acc[4]) {
+    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+    const int8_t *p0 = w, *p2 = w + 2 * D;
+    uint32_t wv, wt, xe, xo;
+    int32_t n = 1;
+    if (ng & 1) __asm__(FC4_GROUP FC4_OPERANDS);
+    n = ng >> 1;
+    if (n > 0) __asm__("1:\n\t" FC4_GROUP FC4_GROUP "subs %[n], %[n], #1\n\tbne 1b\n\t" FC4_OPERANDS);
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
 }
 
-PML_INLINE void rq(const int32_t *acc, int32_t n, int32_t ch0, const int32_t *bias, const pml_requant *q, int32_t out_off,
-                   int32_t lo, int32_t hi, int8_t *out) {
-    pml__requant_row_dsp(acc, n, ch0, bias, q, out_off, lo, hi, out);
+/* one row: acc += sum over i < 4 * ng of (x[i] + off) * w[i] */
+PML_INLINE int32_t dot1row(const int8_t *x, const int8_t *w, int32_t ng, uint32_t o2, int32_t acc) {
+    for (int32_t g = 0; g < ng; g++, x += 4, w += 4) {
+        const uint32_t xv = pml__ld32(x), wv = pml__ld32(w);
+        acc = pml__smlad(pml__sxtab16(o2, xv), pml__sxtb16(wv), acc);
+        acc = pml__smlad(pml__sxtab16_r8(o2, xv), pml__sxtb16_r8(wv), acc);
+    }
+    return acc;
+}
+
+/* clamp(mbqm(a, m, sh) + off): the SMMLAR NEG form where it is exact (shift -31..-1, m >= 0,
+ * |a| < 2^30, so that 2a fits; a zero multiplier then gives 0 as in the reference), else the
+ * reference helper. */
+PML_INLINE int8_t rq1(int32_t a, int32_t m, int32_t sh, const pml_requant *q, int32_t u, int32_t off, int32_t lo,
+                      int32_t hi) {
+    if ((uint32_t)(sh + 31) <= 30u && m >= 0 && (uint32_t)a + 0x40000000u < 0x80000000u) {
+        const pml__rqf t = {m, (int32_t)((1u << -sh) >> 1), -sh};
+        return (int8_t)pml__clamp8(pml__rqf_apply(a, &t, PML__RQF_NEG) + off, lo, hi, false);
+    }
+    return pml__requant_clamp(a, q, u, off, lo, hi);
 }
 
 void pml_fc_s8_dsp(const pml_fc_params *p, const pml_requant *q, int32_t batches, int32_t depth, int32_t units,
                    const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out) {
-    pml__fc_s8_rows(p, q, batches, depth, units, in, w, bias, out, dot1, dot4, rq);
+    const int32_t off = p->input_offset, ooff = p->output_offset, lo = p->act_min, hi = p->act_max;
+    const uint32_t o2 = pml__off2(off);
+    const int32_t ng = depth >> 2, t0 = ng * 4, qs = q->count == 1 ? 0 : 1;
+    for (int32_t b = 0; b < batches; b++, in += depth, out += units) {
+        const int8_t *wr = w;
+        int32_t u = 0;
+        for (; u + 4 <= units; u += 4, wr += 4 * depth) {
+            int32_t a[4] = {0, 0, 0, 0};
+            if (bias) memcpy(a, bias + u, sizeof a);
+            if (ng) dot4rows(in, wr, depth, ng, o2, a);
+            for (int32_t i = t0; i < depth; i++) {
+                const int32_t xv = in[i] + off;
+                for (int32_t r = 0; r < 4; r++) a[r] += xv * wr[r * depth + i];
+            }
+            for (int32_t r = 0; r < 4; r++)
+                out[u + r] = rq1(a[r], q->mult[(u + r) * qs], q->shift[(u + r) * qs], q, u + r, ooff, lo, hi);
+        }
+        for (; u < units; u++, wr += depth) {
+            int32_t a = bias ? bias[u] : 0;
+            a = dot1row(in, wr, ng, o2, a);
+            for (int32_t i = t0; i < depth; i++) a += (in[i] + off) * wr[i];
+            out[u] = rq1(a, q->mult[u * qs], q->shift[u * qs], q, u, ooff, lo, hi);
+        }
+    }
 }
