@@ -111,6 +111,16 @@ PML_INLINE void gather_rows(const int8_t *in, int32_t H, int32_t W, int32_t C, i
     }
 }
 
+/* copy n bytes (word-wise: unaligned LDR/STR are fine on v7-M); returns d + n */
+PML_INLINE int8_t *copy8(int8_t *d, const int8_t *s, int32_t n) {
+    for (; n >= 4; n -= 4, s += 4, d += 4) {
+        const uint32_t v = pml__ld32(s);
+        memcpy(d, &v, 4);
+    }
+    for (; n > 0; n--) *d++ = *s++;
+    return d;
+}
+
 /* Window chunk [k0, k1) of one pixel into slot px of xbuf. Channel counts that are multiples of 4 give
  * whole groups; others go through an int8 staging window in the free end of xbuf when the chunk
  * leaves room for it (len <= 128), else element by element. A partial last group is zero-filled. */
@@ -132,7 +142,18 @@ static PML_NOINLINE void gather(const int8_t *in, int32_t H, int32_t W, int32_t 
         gather_rows(in, H, W, C, KW, iy0, ix0, k0, k1, off, xbuf, NULL, px, SINK_G16);
     } else if (ng * 20 <= XCAP * 4) {
         int8_t *win = (int8_t *)(void *)(xbuf + ng * 4); /* past the groups in use */
-        gather_rows(in, H, W, C, KW, iy0, ix0, k0, k1, off, xbuf, win, px, SINK_S8);
+        if (iy0 >= 0 && iy0 + KH <= H && ix0 >= 0 && ix0 + KW <= W) {
+            const int32_t RW = KW * C, RS = W * C;
+            const int32_t fy = k0 < RW ? 0 : k0 / RW, e0 = fy * RW;
+            const int8_t *row = in + (iy0 + fy) * RS + ix0 * C;
+            int8_t *d = copy8(win, row + (k0 - e0), (e0 + RW < k1 ? e0 + RW : k1) - k0);
+            for (int32_t e = e0 + RW; e < k1; e += RW) {
+                row += RS;
+                d = copy8(d, row, (e + RW < k1 ? e + RW : k1) - e);
+            }
+        } else {
+            gather_rows(in, H, W, C, KW, iy0, ix0, k0, k1, off, xbuf, win, px, SINK_S8);
+        }
         for (int32_t e = len; e < ng * 4; e++) win[e] = (int8_t)-off;
         cvt16(xbuf + px * 2, win, ng, pml__off2(off));
     } else {
