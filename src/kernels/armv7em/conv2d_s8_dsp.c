@@ -30,18 +30,19 @@ bool pml_conv2d_s8_dsp_applies(const pml_conv_params *p, const pml_dims4 *in_d, 
 
 /* ng (>= 1) groups of 4 int8 at src, + off (o2: both lanes), to int16 lane pairs at d, d + 4, ...
  * (one pixel slot of xbuf); returns the next group's d. */
+#define CVT16_GROUP                                                                                                    \
+    "ldr     %[v], [%[s]], #4\n\t"                                                                                      \
+    "sxtab16 %[e], %[o2], %[v]\n\t"                                                                                     \
+    "sxtab16 %[o], %[o2], %[v], ror #8\n\t"                                                                             \
+    "strd    %[e], %[o], [%[d]], #16\n\t"
+#define CVT16_OPERANDS                                                                                                 \
+    : [d] "+r"(d), [s] "+r"(src), [n] "+r"(n), [v] "=&r"(v), [e] "=&r"(e), [o] "=&r"(o) : [o2] "r"(o2) : "cc", "memory"
+
 PML_INLINE uint32_t *cvt16(uint32_t *d, const int8_t *src, int32_t ng, uint32_t o2) {
     uint32_t v, e, o;
-    __asm__ volatile("1:\n\t"
-            "ldr     %[v], [%[s]], #4\n\t"
-            "sxtab16 %[e], %[o2], %[v]\n\t"
-            "sxtab16 %[o], %[o2], %[v], ror #8\n\t"
-            "strd    %[e], %[o], [%[d]], #16\n\t"
-            "subs    %[n], %[n], #1\n\t"
-            "bne     1b\n\t"
-            : [d] "+r"(d), [s] "+r"(src), [n] "+r"(ng), [v] "=&r"(v), [e] "=&r"(e), [o] "=&r"(o)
-            : [o2] "r"(o2)
-            : "cc", "memory");
+    int32_t n = ng >> 1;
+    if (ng & 1) __asm__ volatile(CVT16_GROUP CVT16_OPERANDS);
+    if (n) __asm__ volatile("1:\n\t" CVT16_GROUP CVT16_GROUP "subs %[n], %[n], #1\n\tbne 1b\n\t" CVT16_OPERANDS);
     return d;
 }
 
@@ -267,6 +268,129 @@ PML_INLINE void rq_ch(int32_t a0, int32_t a1, int32_t m, int32_t sh, const pml_r
     }
 }
 
+static const int32_t zero2[2] = {0, 0}; /* the bias of a convolution without one */
+
+/* State of pairs_neg in memory (the loop needs all 14 registers; these are loaded around it). */
+typedef struct pair_state {
+    const int8_t *w;    /* weights of the next channel pair          */
+    const int32_t *bp;  /* its bias                                  */
+    const int32_t *mp;  /* its multiplier                            */
+    const int8_t *shp;  /* its shift                                 */
+    int8_t *op;         /* its output, pixel 0                       */
+    int32_t cnt;        /* channel pairs left                        */
+    const uint32_t *xb; /* xbuf                                      */
+    int32_t k, bs, qs, d1, off, n4, rem;
+} pair_state;
+
+/* The whole-window, full-range SMMLAR case in one asm loop over channel pairs (the C loop spills
+ * and reloads its pointers around the micro-kernel): per pair the bias pair, 4 * n4 + rem groups of
+ * mk2x2, then per channel r = -shift, rnd = 2^(r-1) and per output
+ * ssat(((smmlar(2a, m, rnd) - [a < 0]) >> r) + off). Needs every multiplier nonzero,
+ * whole groups (K % 4 == 0) and st->cnt >= 1. */
+static PML_NOINLINE void pairs_neg(const pair_state *stp) {
+    pair_state st = *stp; /* in this frame: the "m" operands are then sp-relative, needing no register */
+    int32_t a00, a01, a10, a11;
+    uint32_t t0, t1, t2, t3, x0, x1;
+    const uint32_t *xb;
+    const int8_t *wa, *wb;
+    int32_t n;
+    __asm__ volatile(
+        "9:\n\t"
+        "ldr     %[t0], %[bp]\n\t"
+        "ldrd    %[a00], %[a01], [%[t0]]\n\t"
+        "ldr     %[t1], %[bs]\n\t"
+        "add     %[t0], %[t0], %[t1]\n\t"
+        "str     %[t0], %[bp]\n\t"
+        "mov     %[a10], %[a00]\n\t"
+        "mov     %[a11], %[a01]\n\t"
+        "ldr     %[wa], %[w]\n\t"
+        "ldr     %[t0], %[k]\n\t"
+        "add     %[wb], %[wa], %[t0]\n\t"
+        "ldr     %[xb], %[xbp]\n\t"
+        "ldr     %[n], %[n4]\n\t"
+        "cmp     %[n], #0\n\t"
+        "beq     3f\n\t"
+        "2:\n\t" MK2X2_GROUP MK2X2_GROUP MK2X2_GROUP MK2X2_GROUP
+        "subs    %[n], %[n], #1\n\t"
+        "bne     2b\n\t"
+        "3:\n\t"
+        "ldr     %[n], %[rem]\n\t"
+        "cmp     %[n], #0\n\t"
+        "beq     5f\n\t"
+        "4:\n\t" MK2X2_GROUP
+        "subs    %[n], %[n], #1\n\t"
+        "bne     4b\n\t"
+        "5:\n\t"
+        "str     %[wb], %[w]\n\t" /* the next pair's weights follow this pair's second row */
+        "ldr     %[t0], %[mp]\n\t"
+        "ldr     %[t1], %[qs]\n\t"
+        "ldr     %[t2], [%[t0]]\n\t"
+        "ldr     %[t3], [%[t0], %[t1], lsl #2]\n\t"
+        "add     %[t0], %[t0], %[t1], lsl #3\n\t"
+        "str     %[t0], %[mp]\n\t"
+        "ldr     %[t0], %[shp]\n\t"
+        "ldrsb   %[x0], [%[t0]]\n\t"
+        "ldrsb   %[x1], [%[t0], %[t1]]\n\t"
+        "add     %[t0], %[t0], %[t1], lsl #1\n\t"
+        "str     %[t0], %[shp]\n\t"
+        "ldr     %[n], %[off]\n\t"
+        "ldr     %[wa], %[op]\n\t"
+        "ldr     %[wb], %[d1]\n\t"
+        "mov     %[xb], #1\n\t"
+        /* channel 0: m t2, r x0; pixel 0 a00 -> [wa], pixel 1 a10 -> [wa, wb] */
+        "rsb     %[x0], %[x0], #0\n\t"
+        "lsl     %[t0], %[xb], %[x0]\n\t"
+        "lsr     %[t0], %[t0], #1\n\t"
+        "lsl     %[t1], %[a00], #1\n\t"
+        "smmlar  %[t1], %[t1], %[t2], %[t0]\n\t"
+        "sub     %[t1], %[t1], %[a00], lsr #31\n\t"
+        "asr     %[t1], %[t1], %[x0]\n\t"
+        "add     %[t1], %[t1], %[n]\n\t"
+        "ssat    %[t1], #8, %[t1]\n\t"
+        "strb    %[t1], [%[wa]]\n\t"
+        "lsl     %[t1], %[a10], #1\n\t"
+        "smmlar  %[t1], %[t1], %[t2], %[t0]\n\t"
+        "sub     %[t1], %[t1], %[a10], lsr #31\n\t"
+        "asr     %[t1], %[t1], %[x0]\n\t"
+        "add     %[t1], %[t1], %[n]\n\t"
+        "ssat    %[t1], #8, %[t1]\n\t"
+        "strb    %[t1], [%[wa], %[wb]]\n\t"
+        /* channel 1: m t3, r x1; a01 -> [wa, #1], a11 -> [wa, wb + 1] */
+        "rsb     %[x1], %[x1], #0\n\t"
+        "lsl     %[t0], %[xb], %[x1]\n\t"
+        "lsr     %[t0], %[t0], #1\n\t"
+        "lsl     %[t1], %[a01], #1\n\t"
+        "smmlar  %[t1], %[t1], %[t3], %[t0]\n\t"
+        "sub     %[t1], %[t1], %[a01], lsr #31\n\t"
+        "asr     %[t1], %[t1], %[x1]\n\t"
+        "add     %[t1], %[t1], %[n]\n\t"
+        "ssat    %[t1], #8, %[t1]\n\t"
+        "strb    %[t1], [%[wa], #1]\n\t"
+        "lsl     %[t1], %[a11], #1\n\t"
+        "smmlar  %[t1], %[t1], %[t3], %[t0]\n\t"
+        "sub     %[t1], %[t1], %[a11], lsr #31\n\t"
+        "asr     %[t1], %[t1], %[x1]\n\t"
+        "add     %[t1], %[t1], %[n]\n\t"
+        "ssat    %[t1], #8, %[t1]\n\t"
+        "add     %[wb], %[wb], #1\n\t"
+        "strb    %[t1], [%[wa], %[wb]]\n\t"
+        "add     %[wa], %[wa], #2\n\t"
+        "str     %[wa], %[op]\n\t"
+        "ldr     %[n], %[cnt]\n\t"
+        "subs    %[n], %[n], #1\n\t"
+        "str     %[n], %[cnt]\n\t"
+        "bne     9b\n\t"
+        : [a00] "=&r"(a00), [a01] "=&r"(a01), [a10] "=&r"(a10), [a11] "=&r"(a11), [xb] "=&r"(xb), [wa] "=&r"(wa),
+          [wb] "=&r"(wb), [n] "=&r"(n), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3),
+          [x0] "=&r"(x0), [x1] "=&r"(x1)
+        /* the fields are updated in place (stores through "m" operands, hence the memory clobber;
+         * "+m" would exceed the 30-operand limit) */
+        : [w] "m"(st.w), [bp] "m"(st.bp), [mp] "m"(st.mp), [shp] "m"(st.shp), [op] "m"(st.op),
+          [cnt] "m"(st.cnt), [xbp] "m"(st.xb), [k] "m"(st.k), [bs] "m"(st.bs), [qs] "m"(st.qs), [d1] "m"(st.d1),
+          [off] "m"(st.off), [n4] "m"(st.n4), [rem] "m"(st.rem)
+        : "cc", "memory");
+}
+
 /* Channels c0 .. c0+n-1 of one window chunk for the pixel pair: w = their weights at the chunk start
  * (row stride K), sums start from the bias (first chunk) or accb, end requantized into op (pixel 0)
  * and op + d1 (pixel 1) (last chunk) or in accb. Pointers step along with the channels, so each
@@ -275,7 +399,6 @@ PML_INLINE void chan_loop(const uint32_t *xbuf, const int8_t *w, int32_t K, int3
                           int32_t tail, bool first, bool last, const int32_t *bias, int32_t *accb, const pml_requant *q,
                           int32_t qs, int8_t *op, int32_t d1, int32_t ooff, int32_t lo, int32_t hi, int mode, int rm,
                           bool full) {
-    static const int32_t zero2[2] = {0, 0};
     const int32_t *bp = bias ? bias + c0 : zero2;
     const int32_t bs = bias ? 2 : 0;
     const int32_t *mp = q->mult + c0 * qs;
@@ -336,6 +459,8 @@ PML_INLINE void conv_dsp(const pml_conv_params *p, const pml_requant *q, const p
     const int rm = mode == 0 ? pml__rq_mode(q) : mode;
     const int32_t qs = q->count == 1 ? 0 : 1; /* per-tensor: every channel reads entry 0 */
     const int32_t ocb = K <= XCAP ? OC : OCB;
+    bool nz = mode == 3 && full; /* pairs_neg applies: the SMMLAR form, full range, no zero multiplier */
+    for (int32_t c = 0; nz && c < q->count; c++) nz = q->mult[c] != 0;
     for (int32_t pix = 0; pix < npix; pix += 2) {
         const int32_t pb = pix + 1 < npix ? pix + 1 : pix; /* an odd last pixel pairs with itself */
         const int32_t b0 = pix / OHW, r0 = pix - b0 * OHW, b1 = pb / OHW, r1 = pb - b1 * OHW;
@@ -353,7 +478,15 @@ PML_INLINE void conv_dsp(const pml_conv_params *p, const pml_requant *q, const p
                 gather(in0, H, W, C, KH, KW, iy0, ix0, k0, k1, off, xbuf, 0);
                 gather(in1, H, W, C, KH, KW, iy1, ix1, k0, k1, off, xbuf, 1);
                 const int8_t *w = filter + (size_t)c0 * K + k0;
-                if (mode != 0 && first && last) /* the common whole-window case, without the chunk tests */
+                if (nz && first && last && tail == 0 && cend - c0 >= 2) {
+                    const int32_t np = (cend - c0) >> 1;
+                    pair_state st = {w, bias ? bias + c0 : zero2, q->mult + c0 * qs, q->shift + c0 * qs, o0 + c0, np,
+                                     xbuf, K, bias ? 8 : 0, qs, (int32_t)(o1 - o0), ooff, fullg >> 2, fullg & 3};
+                    pairs_neg(&st);
+                    if ((cend - c0) & 1) /* the odd last channel */
+                        chan_loop(xbuf, w + (size_t)2 * np * K, K, c0 + 2 * np, 1, fullg, 0, true, true, bias, accb, q,
+                                  qs, o0 + c0 + 2 * np, (int32_t)(o1 - o0), ooff, lo, hi, 3, rm, full);
+                } else if (mode != 0 && first && last) /* the common whole-window case, without the chunk tests */
                     chan_loop(xbuf, w, K, c0, cend - c0, fullg, tail, true, true, bias, accb, q, qs, o0 + c0,
                               (int32_t)(o1 - o0), ooff, lo, hi, mode, rm, full);
                 else
