@@ -282,46 +282,68 @@ typedef struct pair_state {
     int32_t k, bs, qs, d1, off, n4, rem;
 } pair_state;
 
-/* The whole-window, full-range SMMLAR case in one asm loop over channel pairs (the C loop spills
- * and reloads its pointers around the micro-kernel): per pair the bias pair, 4 * n4 + rem groups of
- * mk2x2, then per channel r = -shift, rnd = 2^(r-1) and per output
- * ssat(((smmlar(2a, m, rnd) - [a < 0]) >> r) + off). Needs every multiplier nonzero,
- * whole groups (K % 4 == 0) and st->cnt >= 1. */
-static PML_NOINLINE void pairs_neg(const pair_state *stp) {
-    pair_state st = *stp; /* in this frame: the "m" operands are then sp-relative, needing no register */
-    int32_t a00, a01, a10, a11;
-    uint32_t t0, t1, t2, t3, x0, x1;
-    const uint32_t *xb;
-    const int8_t *wa, *wb;
-    int32_t n;
-    __asm__ volatile(
-        "9:\n\t"
-        "ldr     %[t0], %[bp]\n\t"
-        "ldrd    %[a00], %[a01], [%[t0]]\n\t"
-        "ldr     %[t1], %[bs]\n\t"
-        "add     %[t0], %[t0], %[t1]\n\t"
-        "str     %[t0], %[bp]\n\t"
-        "mov     %[a10], %[a00]\n\t"
-        "mov     %[a11], %[a01]\n\t"
-        "ldr     %[wa], %[w]\n\t"
-        "ldr     %[t0], %[k]\n\t"
-        "add     %[wb], %[wa], %[t0]\n\t"
-        "ldr     %[xb], %[xbp]\n\t"
-        "ldr     %[n], %[n4]\n\t"
-        "cmp     %[n], #0\n\t"
-        "beq     3f\n\t"
-        "2:\n\t" MK2X2_GROUP MK2X2_GROUP MK2X2_GROUP MK2X2_GROUP
-        "subs    %[n], %[n], #1\n\t"
-        "bne     2b\n\t"
-        "3:\n\t"
-        "ldr     %[n], %[rem]\n\t"
-        "cmp     %[n], #0\n\t"
-        "beq     5f\n\t"
-        "4:\n\t" MK2X2_GROUP
-        "subs    %[n], %[n], #1\n\t"
-        "bne     4b\n\t"
-        "5:\n\t"
+/* Whole-window, full-range channel pairs in one asm loop each (the C loop spills and reloads its
+ * pointers around the micro-kernel, which needs all 14 registers): per pair the bias pair,
+ * 4 * n4 + rem groups of mk2x2 (PAIR_HEAD), the requantization of the four sums, the output step
+ * (PAIR_TAIL). Needs whole groups (K % 4 == 0) and st->cnt >= 1. */
+#define PAIR_HEAD \
+        "9:\n\t" \
+        "ldr     %[t0], %[bp]\n\t" \
+        "ldrd    %[a00], %[a01], [%[t0]]\n\t" \
+        "ldr     %[t1], %[bs]\n\t" \
+        "add     %[t0], %[t0], %[t1]\n\t" \
+        "str     %[t0], %[bp]\n\t" \
+        "mov     %[a10], %[a00]\n\t" \
+        "mov     %[a11], %[a01]\n\t" \
+        "ldr     %[wa], %[w]\n\t" \
+        "ldr     %[t0], %[k]\n\t" \
+        "add     %[wb], %[wa], %[t0]\n\t" \
+        "ldr     %[xb], %[xbp]\n\t" \
+        "ldr     %[n], %[n4]\n\t" \
+        "cmp     %[n], #0\n\t" \
+        "beq     3f\n\t" \
+        "2:\n\t" MK2X2_GROUP MK2X2_GROUP MK2X2_GROUP MK2X2_GROUP \
+        "subs    %[n], %[n], #1\n\t" \
+        "bne     2b\n\t" \
+        "3:\n\t" \
+        "ldr     %[n], %[rem]\n\t" \
+        "cmp     %[n], #0\n\t" \
+        "beq     5f\n\t" \
+        "4:\n\t" MK2X2_GROUP \
+        "subs    %[n], %[n], #1\n\t" \
+        "bne     4b\n\t" \
+        "5:\n\t" \
         "str     %[wb], %[w]\n\t" /* the next pair's weights follow this pair's second row */
+#define PAIR_TAIL \
+        "add     %[wa], %[wa], #2\n\t" \
+        "str     %[wa], %[op]\n\t" \
+        "ldr     %[n], %[cnt]\n\t" \
+        "subs    %[n], %[n], #1\n\t" \
+        "str     %[n], %[cnt]\n\t" \
+        "bne     9b\n\t"
+#define PAIR_LOCALS \
+    pair_state st = *stp; /* in this frame: the "m" operands are then sp-relative, needing no register */ \
+    int32_t a00, a01, a10, a11; \
+    uint32_t t0, t1, t2, t3, x0, x1; \
+    const uint32_t *xb; \
+    const int8_t *wa, *wb; \
+    int32_t n;
+#define PAIR_OPERANDS \
+        : [a00] "=&r"(a00), [a01] "=&r"(a01), [a10] "=&r"(a10), [a11] "=&r"(a11), [xb] "=&r"(xb), [wa] "=&r"(wa), \
+          [wb] "=&r"(wb), [n] "=&r"(n), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), \
+          [x0] "=&r"(x0), [x1] "=&r"(x1) \
+        /* the fields are updated in place (stores through "m" operands, hence the memory clobber; \
+         * "+m" would exceed the 30-operand limit) */ \
+        : [w] "m"(st.w), [bp] "m"(st.bp), [mp] "m"(st.mp), [shp] "m"(st.shp), [op] "m"(st.op), \
+          [cnt] "m"(st.cnt), [xbp] "m"(st.xb), [k] "m"(st.k), [bs] "m"(st.bs), [qs] "m"(st.qs), [d1] "m"(st.d1), \
+          [off] "m"(st.off), [n4] "m"(st.n4), [rem] "m"(st.rem) \
+        : "cc", "memory"
+
+/* SMMLAR form: per channel r = -shift, rnd = 2^(r-1), per output ssat(((smmlar(2a, m, rnd) - [a < 0])
+ * >> r) + off). Exact when every sum is below 2^30 in magnitude and no multiplier is 0. */
+static PML_NOINLINE void pairs_neg(const pair_state *stp) {
+    PAIR_LOCALS
+    __asm__ volatile(PAIR_HEAD
         "ldr     %[t0], %[mp]\n\t"
         "ldr     %[t1], %[qs]\n\t"
         "ldr     %[t2], [%[t0]]\n\t"
@@ -374,21 +396,55 @@ static PML_NOINLINE void pairs_neg(const pair_state *stp) {
         "ssat    %[t1], #8, %[t1]\n\t"
         "add     %[wb], %[wb], #1\n\t"
         "strb    %[t1], [%[wa], %[wb]]\n\t"
-        "add     %[wa], %[wa], #2\n\t"
-        "str     %[wa], %[op]\n\t"
-        "ldr     %[n], %[cnt]\n\t"
-        "subs    %[n], %[n], #1\n\t"
-        "str     %[n], %[cnt]\n\t"
-        "bne     9b\n\t"
-        : [a00] "=&r"(a00), [a01] "=&r"(a01), [a10] "=&r"(a10), [a11] "=&r"(a11), [xb] "=&r"(xb), [wa] "=&r"(wa),
-          [wb] "=&r"(wb), [n] "=&r"(n), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3),
-          [x0] "=&r"(x0), [x1] "=&r"(x1)
-        /* the fields are updated in place (stores through "m" operands, hence the memory clobber;
-         * "+m" would exceed the 30-operand limit) */
-        : [w] "m"(st.w), [bp] "m"(st.bp), [mp] "m"(st.mp), [shp] "m"(st.shp), [op] "m"(st.op),
-          [cnt] "m"(st.cnt), [xbp] "m"(st.xb), [k] "m"(st.k), [bs] "m"(st.bs), [qs] "m"(st.qs), [d1] "m"(st.d1),
-          [off] "m"(st.off), [n4] "m"(st.n4), [rem] "m"(st.rem)
-        : "cc", "memory");
+        PAIR_TAIL PAIR_OPERANDS);
+}
+
+/* one channel in the SMLAL form (pml__rq_prep1 / pml__rq_apply): m, shift from mp / shp (stepped),
+ * r = -shift (a zero multiplier takes r = 1), t = 2^r, start value (hi:lo) = (t >> 2 : 2^30 | t << 30)
+ * minus [a < 0] * 2^31, result hi >> (r - 1); pixel 0 to [wa, #j], pixel 1 to [wa, wb] (wb = d1 + j) */
+#define PAIR_M1_CH(A, B, j) \
+    "ldr     %[t0], %[mp]\n\t" \
+    "ldr     %[t1], %[qs]\n\t" \
+    "ldr     %[t2], [%[t0]]\n\t" \
+    "add     %[t0], %[t0], %[t1], lsl #2\n\t" \
+    "str     %[t0], %[mp]\n\t" \
+    "ldr     %[t0], %[shp]\n\t" \
+    "ldrsb   %[x0], [%[t0]]\n\t" \
+    "add     %[t0], %[t0], %[t1]\n\t" \
+    "str     %[t0], %[shp]\n\t" \
+    "cmp     %[t2], #0\n\t" \
+    "it      eq\n\t" \
+    "mvneq   %[x0], #0\n\t" \
+    "rsb     %[x0], %[x0], #0\n\t" \
+    "mov     %[t3], #1\n\t" \
+    "lsl     %[t3], %[t3], %[x0]\n\t" \
+    "lsl     %[x1], %[t3], #30\n\t" \
+    "orr     %[x1], %[x1], #0x40000000\n\t" \
+    "lsr     %[t3], %[t3], #2\n\t" \
+    "sub     %[x0], %[x0], #1\n\t" \
+    PAIR_M1_OUT(A, "[%[wa], #" #j "]") \
+    PAIR_M1_OUT(B, "[%[wa], %[wb]]")
+#define PAIR_M1_OUT(A, dst) \
+    "asr     %[t1], %[" #A "], #31\n\t" \
+    "adds    %[t0], %[x1], %[t1], lsl #31\n\t" \
+    "adc     %[t1], %[t3], %[t1]\n\t" \
+    "smlal   %[t0], %[t1], %[" #A "], %[t2]\n\t" \
+    "asr     %[t1], %[t1], %[x0]\n\t" \
+    "add     %[t1], %[t1], %[n]\n\t" \
+    "ssat    %[t1], #8, %[t1]\n\t" \
+    "strb    %[t1], " dst "\n\t"
+
+/* SMLAL form: exact for any sum, zero multipliers allowed (every shift -31..-1) */
+static PML_NOINLINE void pairs_m1(const pair_state *stp) {
+    PAIR_LOCALS
+    __asm__ volatile(PAIR_HEAD
+        "ldr     %[n], %[off]\n\t"
+        "ldr     %[wa], %[op]\n\t"
+        "ldr     %[wb], %[d1]\n\t"
+        PAIR_M1_CH(a00, a10, 0)
+        "add     %[wb], %[wb], #1\n\t"
+        PAIR_M1_CH(a01, a11, 1)
+        PAIR_TAIL PAIR_OPERANDS);
 }
 
 /* Channels c0 .. c0+n-1 of one window chunk for the pixel pair: w = their weights at the chunk start
@@ -459,7 +515,7 @@ PML_INLINE void conv_dsp(const pml_conv_params *p, const pml_requant *q, const p
     const int rm = mode == 0 ? pml__rq_mode(q) : mode;
     const int32_t qs = q->count == 1 ? 0 : 1; /* per-tensor: every channel reads entry 0 */
     const int32_t ocb = K <= XCAP ? OC : OCB;
-    bool nz = mode == 3 && full; /* pairs_neg applies: the SMMLAR form, full range, no zero multiplier */
+    bool nz = mode == 3; /* pairs_neg applies (else pairs_m1): no zero multiplier */
     for (int32_t c = 0; nz && c < q->count; c++) nz = q->mult[c] != 0;
     for (int32_t pix = 0; pix < npix; pix += 2) {
         const int32_t pb = pix + 1 < npix ? pix + 1 : pix; /* an odd last pixel pairs with itself */
@@ -478,14 +534,17 @@ PML_INLINE void conv_dsp(const pml_conv_params *p, const pml_requant *q, const p
                 gather(in0, H, W, C, KH, KW, iy0, ix0, k0, k1, off, xbuf, 0);
                 gather(in1, H, W, C, KH, KW, iy1, ix1, k0, k1, off, xbuf, 1);
                 const int8_t *w = filter + (size_t)c0 * K + k0;
-                if (nz && first && last && tail == 0 && cend - c0 >= 2) {
+                if ((mode == 3 || mode == 1) && full && first && last && tail == 0 && cend - c0 >= 2) {
                     const int32_t np = (cend - c0) >> 1;
                     pair_state st = {w, bias ? bias + c0 : zero2, q->mult + c0 * qs, q->shift + c0 * qs, o0 + c0, np,
                                      xbuf, K, bias ? 8 : 0, qs, (int32_t)(o1 - o0), ooff, fullg >> 2, fullg & 3};
-                    pairs_neg(&st);
+                    if (nz)
+                        pairs_neg(&st);
+                    else
+                        pairs_m1(&st);
                     if ((cend - c0) & 1) /* the odd last channel */
                         chan_loop(xbuf, w + (size_t)2 * np * K, K, c0 + 2 * np, 1, fullg, 0, true, true, bias, accb, q,
-                                  qs, o0 + c0 + 2 * np, (int32_t)(o1 - o0), ooff, lo, hi, 3, rm, full);
+                                  qs, o0 + c0 + 2 * np, (int32_t)(o1 - o0), ooff, lo, hi, mode, rm, full);
                 } else if (mode != 0 && first && last) /* the common whole-window case, without the chunk tests */
                     chan_loop(xbuf, w, K, c0, cend - c0, fullg, tail, true, true, bias, accb, q, qs, o0 + c0,
                               (int32_t)(o1 - o0), ooff, lo, hi, mode, rm, full);
