@@ -21,6 +21,10 @@
 
 #define XCAP 160 /* window elements gathered per pixel and chunk (multiple of 4) */
 #define OCB 32   /* output channels per block when the window needs several chunks */
+#define OCB4 128 /* OCB * 4: byte offset of pixel 1's partial sums in accb (an asm immediate) */
+#define PML__XSTR(x) #x
+#define PML__STR(x) PML__XSTR(x)
+_Static_assert(OCB4 == OCB * 4, "OCB4");
 
 bool pml_conv2d_s8_dsp_applies(const pml_conv_params *p, const pml_dims4 *in_d, const pml_dims4 *f_d,
                                const pml_dims4 *out_d) {
@@ -280,6 +284,8 @@ typedef struct pair_state {
     int32_t cnt;        /* channel pairs left                        */
     const uint32_t *xb; /* xbuf                                      */
     int32_t k, bs, qs, d1, off, n4, rem;
+    int32_t *ab; /* pairs_negc: the pair's partial sums in accb  */
+    int32_t fl;  /* pairs_negc: 1 first chunk, 2 last chunk      */
 } pair_state;
 
 /* Whole-window, full-range channel pairs in one asm loop each (the C loop spills and reloads its
@@ -339,64 +345,136 @@ typedef struct pair_state {
           [off] "m"(st.off), [n4] "m"(st.n4), [rem] "m"(st.rem) \
         : "cc", "memory"
 
+/* the SMMLAR requantization of the four sums of a pair (pairs_neg, pairs_negc) */
+#define PAIR_NEG_RQ \
+        "ldr     %[t0], %[mp]\n\t" \
+        "ldr     %[t1], %[qs]\n\t" \
+        "ldr     %[t2], [%[t0]]\n\t" \
+        "ldr     %[t3], [%[t0], %[t1], lsl #2]\n\t" \
+        "add     %[t0], %[t0], %[t1], lsl #3\n\t" \
+        "str     %[t0], %[mp]\n\t" \
+        "ldr     %[t0], %[shp]\n\t" \
+        "ldrsb   %[x0], [%[t0]]\n\t" \
+        "ldrsb   %[x1], [%[t0], %[t1]]\n\t" \
+        "add     %[t0], %[t0], %[t1], lsl #1\n\t" \
+        "str     %[t0], %[shp]\n\t" \
+        "ldr     %[n], %[off]\n\t" \
+        "ldr     %[wa], %[op]\n\t" \
+        "ldr     %[wb], %[d1]\n\t" \
+        "mov     %[xb], #1\n\t" \
+        /* channel 0: m t2, r x0; pixel 0 a00 -> [wa], pixel 1 a10 -> [wa, wb] */ \
+        "rsb     %[x0], %[x0], #0\n\t" \
+        "lsl     %[t0], %[xb], %[x0]\n\t" \
+        "lsr     %[t0], %[t0], #1\n\t" \
+        "lsl     %[t1], %[a00], #1\n\t" \
+        "smmlar  %[t1], %[t1], %[t2], %[t0]\n\t" \
+        "sub     %[t1], %[t1], %[a00], lsr #31\n\t" \
+        "asr     %[t1], %[t1], %[x0]\n\t" \
+        "add     %[t1], %[t1], %[n]\n\t" \
+        "ssat    %[t1], #8, %[t1]\n\t" \
+        "strb    %[t1], [%[wa]]\n\t" \
+        "lsl     %[t1], %[a10], #1\n\t" \
+        "smmlar  %[t1], %[t1], %[t2], %[t0]\n\t" \
+        "sub     %[t1], %[t1], %[a10], lsr #31\n\t" \
+        "asr     %[t1], %[t1], %[x0]\n\t" \
+        "add     %[t1], %[t1], %[n]\n\t" \
+        "ssat    %[t1], #8, %[t1]\n\t" \
+        "strb    %[t1], [%[wa], %[wb]]\n\t" \
+        /* channel 1: m t3, r x1; a01 -> [wa, #1], a11 -> [wa, wb + 1] */ \
+        "rsb     %[x1], %[x1], #0\n\t" \
+        "lsl     %[t0], %[xb], %[x1]\n\t" \
+        "lsr     %[t0], %[t0], #1\n\t" \
+        "lsl     %[t1], %[a01], #1\n\t" \
+        "smmlar  %[t1], %[t1], %[t3], %[t0]\n\t" \
+        "sub     %[t1], %[t1], %[a01], lsr #31\n\t" \
+        "asr     %[t1], %[t1], %[x1]\n\t" \
+        "add     %[t1], %[t1], %[n]\n\t" \
+        "ssat    %[t1], #8, %[t1]\n\t" \
+        "strb    %[t1], [%[wa], #1]\n\t" \
+        "lsl     %[t1], %[a11], #1\n\t" \
+        "smmlar  %[t1], %[t1], %[t3], %[t0]\n\t" \
+        "sub     %[t1], %[t1], %[a11], lsr #31\n\t" \
+        "asr     %[t1], %[t1], %[x1]\n\t" \
+        "add     %[t1], %[t1], %[n]\n\t" \
+        "ssat    %[t1], #8, %[t1]\n\t" \
+        "add     %[wb], %[wb], #1\n\t" \
+        "strb    %[t1], [%[wa], %[wb]]\n\t"
+
 /* SMMLAR form: per channel r = -shift, rnd = 2^(r-1), per output ssat(((smmlar(2a, m, rnd) - [a < 0])
  * >> r) + off). Exact when every sum is below 2^30 in magnitude and no multiplier is 0. */
 static PML_NOINLINE void pairs_neg(const pair_state *stp) {
     PAIR_LOCALS
-    __asm__ volatile(PAIR_HEAD
-        "ldr     %[t0], %[mp]\n\t"
-        "ldr     %[t1], %[qs]\n\t"
-        "ldr     %[t2], [%[t0]]\n\t"
-        "ldr     %[t3], [%[t0], %[t1], lsl #2]\n\t"
-        "add     %[t0], %[t0], %[t1], lsl #3\n\t"
-        "str     %[t0], %[mp]\n\t"
-        "ldr     %[t0], %[shp]\n\t"
-        "ldrsb   %[x0], [%[t0]]\n\t"
-        "ldrsb   %[x1], [%[t0], %[t1]]\n\t"
-        "add     %[t0], %[t0], %[t1], lsl #1\n\t"
-        "str     %[t0], %[shp]\n\t"
-        "ldr     %[n], %[off]\n\t"
-        "ldr     %[wa], %[op]\n\t"
-        "ldr     %[wb], %[d1]\n\t"
-        "mov     %[xb], #1\n\t"
-        /* channel 0: m t2, r x0; pixel 0 a00 -> [wa], pixel 1 a10 -> [wa, wb] */
-        "rsb     %[x0], %[x0], #0\n\t"
-        "lsl     %[t0], %[xb], %[x0]\n\t"
-        "lsr     %[t0], %[t0], #1\n\t"
-        "lsl     %[t1], %[a00], #1\n\t"
-        "smmlar  %[t1], %[t1], %[t2], %[t0]\n\t"
-        "sub     %[t1], %[t1], %[a00], lsr #31\n\t"
-        "asr     %[t1], %[t1], %[x0]\n\t"
-        "add     %[t1], %[t1], %[n]\n\t"
-        "ssat    %[t1], #8, %[t1]\n\t"
-        "strb    %[t1], [%[wa]]\n\t"
-        "lsl     %[t1], %[a10], #1\n\t"
-        "smmlar  %[t1], %[t1], %[t2], %[t0]\n\t"
-        "sub     %[t1], %[t1], %[a10], lsr #31\n\t"
-        "asr     %[t1], %[t1], %[x0]\n\t"
-        "add     %[t1], %[t1], %[n]\n\t"
-        "ssat    %[t1], #8, %[t1]\n\t"
-        "strb    %[t1], [%[wa], %[wb]]\n\t"
-        /* channel 1: m t3, r x1; a01 -> [wa, #1], a11 -> [wa, wb + 1] */
-        "rsb     %[x1], %[x1], #0\n\t"
-        "lsl     %[t0], %[xb], %[x1]\n\t"
-        "lsr     %[t0], %[t0], #1\n\t"
-        "lsl     %[t1], %[a01], #1\n\t"
-        "smmlar  %[t1], %[t1], %[t3], %[t0]\n\t"
-        "sub     %[t1], %[t1], %[a01], lsr #31\n\t"
-        "asr     %[t1], %[t1], %[x1]\n\t"
-        "add     %[t1], %[t1], %[n]\n\t"
-        "ssat    %[t1], #8, %[t1]\n\t"
-        "strb    %[t1], [%[wa], #1]\n\t"
-        "lsl     %[t1], %[a11], #1\n\t"
-        "smmlar  %[t1], %[t1], %[t3], %[t0]\n\t"
-        "sub     %[t1], %[t1], %[a11], lsr #31\n\t"
-        "asr     %[t1], %[t1], %[x1]\n\t"
-        "add     %[t1], %[t1], %[n]\n\t"
-        "ssat    %[t1], #8, %[t1]\n\t"
-        "add     %[wb], %[wb], #1\n\t"
-        "strb    %[t1], [%[wa], %[wb]]\n\t"
+    __asm__ volatile(PAIR_HEAD PAIR_NEG_RQ
         PAIR_TAIL PAIR_OPERANDS);
+}
+
+/* pairs_neg for one chunk of a window split into chunks: sums start from the bias (first chunk) or
+ * st->ab, end requantized (last chunk) or in st->ab (px 0 at ab[0..1], px 1 at ab[OCB..OCB+1]) */
+static PML_NOINLINE void pairs_negc(const pair_state *stp) {
+    PAIR_LOCALS
+    __asm__ volatile(
+        "9:\n\t"
+        "ldr     %[t0], %[fl]\n\t"
+        "tst     %[t0], #1\n\t"
+        "beq     6f\n\t"
+        "ldr     %[t0], %[bp]\n\t"
+        "ldrd    %[a00], %[a01], [%[t0]]\n\t"
+        "ldr     %[t1], %[bs]\n\t"
+        "add     %[t0], %[t0], %[t1]\n\t"
+        "str     %[t0], %[bp]\n\t"
+        "mov     %[a10], %[a00]\n\t"
+        "mov     %[a11], %[a01]\n\t"
+        "b       7f\n\t"
+        "6:\n\t"
+        "ldr     %[t0], %[ab]\n\t"
+        "ldrd    %[a00], %[a01], [%[t0]]\n\t"
+        "ldrd    %[a10], %[a11], [%[t0], #" PML__STR(OCB4) "]\n\t"
+        "7:\n\t"
+        "ldr     %[wa], %[w]\n\t"
+        "ldr     %[t0], %[k]\n\t"
+        "add     %[wb], %[wa], %[t0]\n\t"
+        "add     %[t1], %[wb], %[t0]\n\t"
+        "str     %[t1], %[w]\n\t"
+        "ldr     %[xb], %[xbp]\n\t"
+        "ldr     %[n], %[n4]\n\t"
+        "cmp     %[n], #0\n\t"
+        "beq     3f\n\t"
+        "2:\n\t" MK2X2_GROUP MK2X2_GROUP MK2X2_GROUP MK2X2_GROUP
+        "subs    %[n], %[n], #1\n\t"
+        "bne     2b\n\t"
+        "3:\n\t"
+        "ldr     %[n], %[rem]\n\t"
+        "cmp     %[n], #0\n\t"
+        "beq     5f\n\t"
+        "4:\n\t" MK2X2_GROUP
+        "subs    %[n], %[n], #1\n\t"
+        "bne     4b\n\t"
+        "5:\n\t"
+        "ldr     %[t0], %[fl]\n\t"
+        "tst     %[t0], #2\n\t"
+        "bne     8f\n\t"
+        "ldr     %[t0], %[ab]\n\t"
+        "strd    %[a00], %[a01], [%[t0]]\n\t"
+        "strd    %[a10], %[a11], [%[t0], #" PML__STR(OCB4) "]\n\t"
+        "b       10f\n\t"
+        "8:\n\t" PAIR_NEG_RQ
+        "add     %[wa], %[wa], #2\n\t"
+        "str     %[wa], %[op]\n\t"
+        "10:\n\t"
+        "ldr     %[t0], %[ab]\n\t"
+        "add     %[t0], %[t0], #8\n\t"
+        "str     %[t0], %[ab]\n\t"
+        "ldr     %[n], %[cnt]\n\t"
+        "subs    %[n], %[n], #1\n\t"
+        "str     %[n], %[cnt]\n\t"
+        "bne     9b\n\t"
+        : [a00] "=&r"(a00), [a01] "=&r"(a01), [a10] "=&r"(a10), [a11] "=&r"(a11), [xb] "=&r"(xb), [wa] "=&r"(wa),
+          [wb] "=&r"(wb), [n] "=&r"(n), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3),
+          [x0] "=&r"(x0), [x1] "=&r"(x1)
+        : [w] "m"(st.w), [bp] "m"(st.bp), [mp] "m"(st.mp), [shp] "m"(st.shp), [op] "m"(st.op), [cnt] "m"(st.cnt),
+          [xbp] "m"(st.xb), [k] "m"(st.k), [bs] "m"(st.bs), [qs] "m"(st.qs), [d1] "m"(st.d1), [off] "m"(st.off),
+          [n4] "m"(st.n4), [rem] "m"(st.rem), [ab] "m"(st.ab), [fl] "m"(st.fl)
+        : "cc", "memory");
 }
 
 /* one channel in the SMLAL form (pml__rq_prep1 / pml__rq_apply): m, shift from mp / shp (stepped),
@@ -537,7 +615,7 @@ PML_INLINE void conv_dsp(const pml_conv_params *p, const pml_requant *q, const p
                 if ((mode == 3 || mode == 1) && full && first && last && tail == 0 && cend - c0 >= 2) {
                     const int32_t np = (cend - c0) >> 1;
                     pair_state st = {w, bias ? bias + c0 : zero2, q->mult + c0 * qs, q->shift + c0 * qs, o0 + c0, np,
-                                     xbuf, K, bias ? 8 : 0, qs, (int32_t)(o1 - o0), ooff, fullg >> 2, fullg & 3};
+                                     xbuf, K, bias ? 8 : 0, qs, (int32_t)(o1 - o0), ooff, fullg >> 2, fullg & 3, accb, 3};
                     if (nz)
                         pairs_neg(&st);
                     else
@@ -545,6 +623,16 @@ PML_INLINE void conv_dsp(const pml_conv_params *p, const pml_requant *q, const p
                     if ((cend - c0) & 1) /* the odd last channel */
                         chan_loop(xbuf, w + (size_t)2 * np * K, K, c0 + 2 * np, 1, fullg, 0, true, true, bias, accb, q,
                                   qs, o0 + c0 + 2 * np, (int32_t)(o1 - o0), ooff, lo, hi, mode, rm, full);
+                } else if (nz && full && !(first && last) && tail == 0 && cend - c0 >= 2) {
+                    const int32_t np = (cend - c0) >> 1;
+                    pair_state st = {w, bias ? bias + c0 : zero2, q->mult + c0 * qs, q->shift + c0 * qs, o0 + c0, np,
+                                     xbuf, K, bias ? 8 : 0, qs, (int32_t)(o1 - o0), ooff, fullg >> 2, fullg & 3,
+                                     accb, (first ? 1 : 0) | (last ? 2 : 0)};
+                    pairs_negc(&st);
+                    if ((cend - c0) & 1)
+                        chan_loop(xbuf, w + (size_t)2 * np * K, K, c0 + 2 * np, 1, fullg, 0, first, last, bias,
+                                  accb + 2 * np, q, qs, o0 + c0 + 2 * np, (int32_t)(o1 - o0), ooff, lo, hi, mode, rm,
+                                  full);
                 } else if (mode != 0 && first && last) /* the common whole-window case, without the chunk tests */
                     chan_loop(xbuf, w, K, c0, cend - c0, fullg, tail, true, true, bias, accb, q, qs, o0 + c0,
                               (int32_t)(o1 - o0), ooff, lo, hi, mode, rm, full);
