@@ -15,11 +15,13 @@
  * is -31..-1 and the sums provably stay below 2^30, else the one-shift SMLAL form with the same
  * shifts, else the mode of pml__rq_mode at run time; channels with a zero multiplier give 0 in
  * every form, whatever their shift (TFLite flushes tiny scales to multiplier 0, shift 0).
- * Stack: xbuf 2 * XCAP int16 (640 B) + accb 2 * OCB int32 (256 B).
+ * Stack: xbuf 2 * XCAP int16 (640 B); a window longer than XCAP is gathered in chunks of XCAP - 2 * OCB
+ * elements, and accb takes the end of xbuf.
  */
 #include "pml_dot_s8_dsp.h"
 
 #define XCAP 160 /* window elements gathered per pixel and chunk (multiple of 4) */
+_Static_assert(XCAP - 2 * 32 >= 4 && (XCAP - 2 * 32) % 4 == 0, "chunk length");
 #define OCB 32   /* output channels per block when the window needs several chunks */
 #define OCB4 128 /* OCB * 4: byte offset of pixel 1's partial sums in accb (an asm immediate) */
 #define PML__XSTR(x) #x
@@ -50,6 +52,37 @@ PML_INLINE uint32_t *cvt16(uint32_t *d, const int8_t *src, int32_t ng, uint32_t 
     return d;
 }
 
+/* copy n bytes (word-wise: unaligned LDR/STR are fine on v7-M); returns d + n */
+PML_INLINE int8_t *copy8(int8_t *d, const int8_t *s, int32_t n) {
+    int32_t nw = n >> 2;
+    uint32_t v;
+    if (nw) /* asm: GCC turns such C loops into memcpy calls */
+        __asm__ volatile("1:\n\tldr %[v], [%[s]], #4\n\tstr %[v], [%[d]], #4\n\tsubs %[n], %[n], #1\n\tbne 1b"
+                         : [d] "+r"(d), [s] "+r"(s), [n] "+r"(nw), [v] "=&r"(v)
+                         :
+                         : "cc", "memory");
+    n &= 3;
+    if (n > 0) d[0] = s[0];
+    if (n > 1) d[1] = s[1];
+    if (n > 2) d[2] = s[2];
+    return d + n;
+}
+
+/* n bytes of (int8)-off at d: padding taps, x + off = 0 */
+PML_INLINE void pad8(int8_t *d, int32_t n, int32_t off) {
+    const uint32_t v = 0x01010101u * (uint8_t)-off;
+    int32_t nw = n >> 2;
+    if (nw)
+        __asm__ volatile("1:\n\tstr %[v], [%[d]], #4\n\tsubs %[n], %[n], #1\n\tbne 1b"
+                         : [d] "+r"(d), [n] "+r"(nw)
+                         : [v] "r"(v)
+                         : "cc", "memory");
+    n &= 3;
+    if (n > 0) d[0] = (int8_t)v;
+    if (n > 1) d[1] = (int8_t)v;
+    if (n > 2) d[2] = (int8_t)v;
+}
+
 /* Where gather puts a run of window elements: G16 int16 groups directly (run start and length are
  * multiples of 4), S8 int8 bytes into a staging window converted afterwards, E16 one int16 lane at a
  * time (any alignment). */
@@ -68,13 +101,9 @@ PML_INLINE void put_run(uint32_t *xbuf, int8_t *win, int32_t px, int32_t e, cons
     } else if (sink == SINK_S8) {
         int8_t *d = win + e;
         if (src) {
-            for (; n >= 4; n -= 4, src += 4, d += 4) {
-                const uint32_t v = pml__ld32(src);
-                memcpy(d, &v, 4);
-            }
-            for (; n > 0; n--) *d++ = *src++;
+            copy8(d, src, n);
         } else {
-            for (; n > 0; n--) *d++ = (int8_t)-off; /* x + off = 0 */
+            pad8(d, n, off);
         }
     } else {
         static const uint8_t lane[4] = {0, 2, 1, 3};
@@ -116,21 +145,11 @@ PML_INLINE void gather_rows(const int8_t *in, int32_t H, int32_t W, int32_t C, i
     }
 }
 
-/* copy n bytes (word-wise: unaligned LDR/STR are fine on v7-M); returns d + n */
-PML_INLINE int8_t *copy8(int8_t *d, const int8_t *s, int32_t n) {
-    for (; n >= 4; n -= 4, s += 4, d += 4) {
-        const uint32_t v = pml__ld32(s);
-        memcpy(d, &v, 4);
-    }
-    for (; n > 0; n--) *d++ = *s++;
-    return d;
-}
-
 /* Window chunk [k0, k1) of one pixel into slot px of xbuf. Channel counts that are multiples of 4 give
- * whole groups; others go through an int8 staging window in the free end of xbuf when the chunk
- * leaves room for it (len <= 128), else element by element. A partial last group is zero-filled. */
-static PML_NOINLINE void gather(const int8_t *in, int32_t H, int32_t W, int32_t C, int32_t KH, int32_t KW, int32_t iy0,
-                                int32_t ix0, int32_t k0, int32_t k1, int32_t off, uint32_t *xbuf, int32_t px) {
+ * whole groups; others go through an int8 staging window in the free part of xbuf (cap words: the
+ * chunk's groups and the staging window must fit) when there is room, else element by element. A partial last group is zero-filled. */
+PML_INLINE void gather(const int8_t *in, int32_t H, int32_t W, int32_t C, int32_t KH, int32_t KW, int32_t iy0,
+                                int32_t ix0, int32_t k0, int32_t k1, int32_t off, uint32_t *xbuf, int32_t cap, int32_t px) {
     const int32_t len = k1 - k0, ng = (len + 3) >> 2;
     if ((C & 3) == 0 && iy0 >= 0 && iy0 + KH <= H && ix0 >= 0 && ix0 + KW <= W) {
         /* the whole window inside the input: KH runs of KW * C bytes, W * C apart */
@@ -145,7 +164,7 @@ static PML_NOINLINE void gather(const int8_t *in, int32_t H, int32_t W, int32_t 
         }
     } else if ((C & 3) == 0) {
         gather_rows(in, H, W, C, KW, iy0, ix0, k0, k1, off, xbuf, NULL, px, SINK_G16);
-    } else if (ng * 20 <= XCAP * 4) {
+    } else if (ng * 20 <= cap * 4) {
         int8_t *win = (int8_t *)(void *)(xbuf + ng * 4); /* past the groups in use */
         if (iy0 >= 0 && iy0 + KH <= H && ix0 >= 0 && ix0 + KW <= W) {
             const int32_t RW = KW * C, RS = W * C;
@@ -159,7 +178,7 @@ static PML_NOINLINE void gather(const int8_t *in, int32_t H, int32_t W, int32_t 
         } else {
             gather_rows(in, H, W, C, KW, iy0, ix0, k0, k1, off, xbuf, win, px, SINK_S8);
         }
-        for (int32_t e = len; e < ng * 4; e++) win[e] = (int8_t)-off;
+        pad8(win + len, ng * 4 - len, off);
         cvt16(xbuf + px * 2, win, ng, pml__off2(off));
     } else {
         gather_rows(in, H, W, C, KW, iy0, ix0, k0, k1, off, xbuf, NULL, px, SINK_E16);
@@ -288,6 +307,20 @@ typedef struct pair_state {
     int32_t fl;  /* pairs_negc: 1 first chunk, 2 last chunk      */
 } pair_state;
 
+PML_INLINE void st_set(pair_state *st, const int8_t *w, const int32_t *bp, const int32_t *mp, const int8_t *shp,
+                       int8_t *op, int32_t cnt, int32_t d1, int32_t groups, int32_t fl) {
+    st->w = w;
+    st->bp = bp;
+    st->mp = mp;
+    st->shp = shp;
+    st->op = op;
+    st->cnt = cnt;
+    st->d1 = d1;
+    st->n4 = groups >> 2;
+    st->rem = groups & 3;
+    st->fl = fl;
+}
+
 /* Whole-window, full-range channel pairs in one asm loop each (the C loop spills and reloads its
  * pointers around the micro-kernel, which needs all 14 registers): per pair the bias pair,
  * 4 * n4 + rem groups of mk2x2 (PAIR_HEAD), the requantization of the four sums, the output step
@@ -328,7 +361,7 @@ typedef struct pair_state {
         "str     %[n], %[cnt]\n\t" \
         "bne     9b\n\t"
 #define PAIR_LOCALS \
-    pair_state st = *stp; /* in this frame: the "m" operands are then sp-relative, needing no register */ \
+    pair_state *st = stp; /* conv_dsp's, on its stack: the "m" operands are sp-relative, need no register */ \
     int32_t a00, a01, a10, a11; \
     uint32_t t0, t1, t2, t3, x0, x1; \
     const uint32_t *xb; \
@@ -340,9 +373,9 @@ typedef struct pair_state {
           [x0] "=&r"(x0), [x1] "=&r"(x1) \
         /* the fields are updated in place (stores through "m" operands, hence the memory clobber; \
          * "+m" would exceed the 30-operand limit) */ \
-        : [w] "m"(st.w), [bp] "m"(st.bp), [mp] "m"(st.mp), [shp] "m"(st.shp), [op] "m"(st.op), \
-          [cnt] "m"(st.cnt), [xbp] "m"(st.xb), [k] "m"(st.k), [bs] "m"(st.bs), [qs] "m"(st.qs), [d1] "m"(st.d1), \
-          [off] "m"(st.off), [n4] "m"(st.n4), [rem] "m"(st.rem) \
+        : [w] "m"(st->w), [bp] "m"(st->bp), [mp] "m"(st->mp), [shp] "m"(st->shp), [op] "m"(st->op), \
+          [cnt] "m"(st->cnt), [xbp] "m"(st->xb), [k] "m"(st->k), [bs] "m"(st->bs), [qs] "m"(st->qs), [d1] "m"(st->d1), \
+          [off] "m"(st->off), [n4] "m"(st->n4), [rem] "m"(st->rem) \
         : "cc", "memory"
 
 /* the SMMLAR requantization of the four sums of a pair (pairs_neg, pairs_negc) */
@@ -402,7 +435,7 @@ typedef struct pair_state {
 
 /* SMMLAR form: per channel r = -shift, rnd = 2^(r-1), per output ssat(((smmlar(2a, m, rnd) - [a < 0])
  * >> r) + off). Exact when every sum is below 2^30 in magnitude and no multiplier is 0. */
-static PML_NOINLINE void pairs_neg(const pair_state *stp) {
+PML_INLINE void pairs_neg(pair_state *stp) {
     PAIR_LOCALS
     __asm__ volatile(PAIR_HEAD PAIR_NEG_RQ
         PAIR_TAIL PAIR_OPERANDS);
@@ -410,7 +443,7 @@ static PML_NOINLINE void pairs_neg(const pair_state *stp) {
 
 /* pairs_neg for one chunk of a window split into chunks: sums start from the bias (first chunk) or
  * st->ab, end requantized (last chunk) or in st->ab (px 0 at ab[0..1], px 1 at ab[OCB..OCB+1]) */
-static PML_NOINLINE void pairs_negc(const pair_state *stp) {
+PML_INLINE void pairs_negc(pair_state *stp) {
     PAIR_LOCALS
     __asm__ volatile(
         "9:\n\t"
@@ -471,9 +504,9 @@ static PML_NOINLINE void pairs_negc(const pair_state *stp) {
         : [a00] "=&r"(a00), [a01] "=&r"(a01), [a10] "=&r"(a10), [a11] "=&r"(a11), [xb] "=&r"(xb), [wa] "=&r"(wa),
           [wb] "=&r"(wb), [n] "=&r"(n), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3),
           [x0] "=&r"(x0), [x1] "=&r"(x1)
-        : [w] "m"(st.w), [bp] "m"(st.bp), [mp] "m"(st.mp), [shp] "m"(st.shp), [op] "m"(st.op), [cnt] "m"(st.cnt),
-          [xbp] "m"(st.xb), [k] "m"(st.k), [bs] "m"(st.bs), [qs] "m"(st.qs), [d1] "m"(st.d1), [off] "m"(st.off),
-          [n4] "m"(st.n4), [rem] "m"(st.rem), [ab] "m"(st.ab), [fl] "m"(st.fl)
+        : [w] "m"(st->w), [bp] "m"(st->bp), [mp] "m"(st->mp), [shp] "m"(st->shp), [op] "m"(st->op), [cnt] "m"(st->cnt),
+          [xbp] "m"(st->xb), [k] "m"(st->k), [bs] "m"(st->bs), [qs] "m"(st->qs), [d1] "m"(st->d1), [off] "m"(st->off),
+          [n4] "m"(st->n4), [rem] "m"(st->rem), [ab] "m"(st->ab), [fl] "m"(st->fl)
         : "cc", "memory");
 }
 
@@ -513,7 +546,7 @@ static PML_NOINLINE void pairs_negc(const pair_state *stp) {
     "strb    %[t1], " dst "\n\t"
 
 /* SMLAL form: exact for any sum, zero multipliers allowed (every shift -31..-1) */
-static PML_NOINLINE void pairs_m1(const pair_state *stp) {
+PML_INLINE void pairs_m1(pair_state *stp) {
     PAIR_LOCALS
     __asm__ volatile(PAIR_HEAD
         "ldr     %[n], %[off]\n\t"
@@ -584,15 +617,24 @@ PML_INLINE void chan_loop(const uint32_t *xbuf, const int8_t *w, int32_t K, int3
 /* mode: 3 / 1 / 0 as rq_ch; full: the activation range is all of int8 (SSAT clamp) */
 PML_INLINE void conv_dsp(const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d, const int8_t *in,
                          const pml_dims4 *f_d, const int8_t *filter, const int32_t *bias, const pml_dims4 *out_d,
-                         int8_t *out, int mode, bool full) {
-    uint32_t xbuf[XCAP];   /* (XCAP/4 groups, 2 pixels, 2 words): int16 window chunk of two pixels */
-    int32_t accb[2 * OCB]; /* (2 pixels, OCB channels): partial sums between chunks */
+                         int8_t *out, int mode, bool full, bool m1ok) {
+    uint32_t xbuf[XCAP]; /* (XCAP/4 groups, 2 pixels, 2 words): int16 window chunk of two pixels */
+    /* (2 pixels, OCB channels): partial sums between chunks, in the end of xbuf when chunked */
+    int32_t *const accb = (int32_t *)(void *)(xbuf + (XCAP - 2 * OCB));
+    pair_state st;         /* the asm channel-pair loops' state */
     const int32_t H = in_d->h, W = in_d->w, C = in_d->c, KH = f_d->h, KW = f_d->w, OC = out_d->c, OW = out_d->w, OHW = out_d->h * OW;
     const int32_t K = KH * KW * C, npix = out_d->n * OHW;
     const int32_t off = p->input_offset, ooff = p->output_offset, lo = p->act_min, hi = p->act_max;
     const int rm = mode == 0 ? pml__rq_mode(q) : mode;
     const int32_t qs = q->count == 1 ? 0 : 1; /* per-tensor: every channel reads entry 0 */
     const int32_t ocb = K <= XCAP ? OC : OCB;
+    const int32_t cap = K <= XCAP ? XCAP : XCAP - 2 * OCB; /* elements per chunk = xbuf words it may use */
+    st.xb = xbuf; /* the fields that stay; st_set sets the others per call (field by field: a compound
+                   * literal would be built aside and copied with memcpy) */
+    st.k = K;
+    st.bs = bias ? 8 : 0;
+    st.qs = qs;
+    st.off = ooff;
     bool nz = mode == 3; /* pairs_neg applies (else pairs_m1): no zero multiplier */
     for (int32_t c = 0; nz && c < q->count; c++) nz = q->mult[c] != 0;
     for (int32_t pix = 0; pix < npix; pix += 2) {
@@ -605,17 +647,17 @@ PML_INLINE void conv_dsp(const pml_conv_params *p, const pml_requant *q, const p
         int8_t *const o0 = out + (size_t)pix * OC, *const o1 = out + (size_t)pb * OC;
         for (int32_t c0 = 0; c0 < OC; c0 += ocb) {
             const int32_t cend = OC - c0 < ocb ? OC : c0 + ocb;
-            for (int32_t k0 = 0; k0 < K; k0 += XCAP) {
-                const int32_t k1 = K - k0 < XCAP ? K : k0 + XCAP;
+            for (int32_t k0 = 0; k0 < K; k0 += cap) {
+                const int32_t k1 = K - k0 < cap ? K : k0 + cap;
                 const bool first = k0 == 0, last = k1 == K;
                 const int32_t len = k1 - k0, fullg = len >> 2, tail = len & 3;
-                gather(in0, H, W, C, KH, KW, iy0, ix0, k0, k1, off, xbuf, 0);
-                gather(in1, H, W, C, KH, KW, iy1, ix1, k0, k1, off, xbuf, 1);
+                for (int32_t px = 0; px < 2; px++) /* one inlined copy for both pixels */
+                    gather(px ? in1 : in0, H, W, C, KH, KW, px ? iy1 : iy0, px ? ix1 : ix0, k0, k1, off, xbuf, cap, px);
                 const int8_t *w = filter + (size_t)c0 * K + k0;
-                if ((mode == 3 || mode == 1) && full && first && last && tail == 0 && cend - c0 >= 2) {
+                if (m1ok && full && first && last && tail == 0 && cend - c0 >= 2) {
                     const int32_t np = (cend - c0) >> 1;
-                    pair_state st = {w, bias ? bias + c0 : zero2, q->mult + c0 * qs, q->shift + c0 * qs, o0 + c0, np,
-                                     xbuf, K, bias ? 8 : 0, qs, (int32_t)(o1 - o0), ooff, fullg >> 2, fullg & 3, accb, 3};
+                    st_set(&st, w, bias ? bias + c0 : zero2, q->mult + c0 * qs, q->shift + c0 * qs, o0 + c0, np,
+                           (int32_t)(o1 - o0), fullg, 3);
                     if (nz)
                         pairs_neg(&st);
                     else
@@ -625,18 +667,15 @@ PML_INLINE void conv_dsp(const pml_conv_params *p, const pml_requant *q, const p
                                   qs, o0 + c0 + 2 * np, (int32_t)(o1 - o0), ooff, lo, hi, mode, rm, full);
                 } else if (nz && full && !(first && last) && tail == 0 && cend - c0 >= 2) {
                     const int32_t np = (cend - c0) >> 1;
-                    pair_state st = {w, bias ? bias + c0 : zero2, q->mult + c0 * qs, q->shift + c0 * qs, o0 + c0, np,
-                                     xbuf, K, bias ? 8 : 0, qs, (int32_t)(o1 - o0), ooff, fullg >> 2, fullg & 3,
-                                     accb, (first ? 1 : 0) | (last ? 2 : 0)};
+                    st_set(&st, w, bias ? bias + c0 : zero2, q->mult + c0 * qs, q->shift + c0 * qs, o0 + c0, np,
+                           (int32_t)(o1 - o0), fullg, (first ? 1 : 0) | (last ? 2 : 0));
+                    st.ab = accb;
                     pairs_negc(&st);
                     if ((cend - c0) & 1)
                         chan_loop(xbuf, w + (size_t)2 * np * K, K, c0 + 2 * np, 1, fullg, 0, first, last, bias,
                                   accb + 2 * np, q, qs, o0 + c0 + 2 * np, (int32_t)(o1 - o0), ooff, lo, hi, mode, rm,
                                   full);
-                } else if (mode != 0 && first && last) /* the common whole-window case, without the chunk tests */
-                    chan_loop(xbuf, w, K, c0, cend - c0, fullg, tail, true, true, bias, accb, q, qs, o0 + c0,
-                              (int32_t)(o1 - o0), ooff, lo, hi, mode, rm, full);
-                else
+                } else
                     chan_loop(xbuf, w, K, c0, cend - c0, fullg, tail, first, last, bias, accb, q, qs, o0 + c0,
                               (int32_t)(o1 - o0), ooff, lo, hi, mode, rm, full);
             }
@@ -665,14 +704,13 @@ static PML_NOINLINE int conv_mode(const pml_requant *q, const int32_t *bias, int
     const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d, const int8_t *in, const pml_dims4 *f_d,   \
         const int8_t *filter, const int32_t *bias, const pml_dims4 *out_d, int8_t *out
 
-static PML_NOINLINE PML__NOCLONE void conv_neg(CONV_ARGS) { conv_dsp(p, q, in_d, in, f_d, filter, bias, out_d, out, 3, true); }
-static PML_NOINLINE PML__NOCLONE void conv_negc(CONV_ARGS) { conv_dsp(p, q, in_d, in, f_d, filter, bias, out_d, out, 3, false); }
-static PML_NOINLINE PML__NOCLONE void conv_m1(CONV_ARGS) { conv_dsp(p, q, in_d, in, f_d, filter, bias, out_d, out, 1, true); }
+static PML_NOINLINE PML__NOCLONE void conv_neg(CONV_ARGS) { conv_dsp(p, q, in_d, in, f_d, filter, bias, out_d, out, 3, true, true); }
 
 /* every other case: requantization mode and clamp at run time */
 static PML_NOINLINE PML__NOCLONE void conv_any(CONV_ARGS) {
     const bool full = p->act_min == -128 && p->act_max == 127;
-    conv_dsp(p, q, in_d, in, f_d, filter, bias, out_d, out, 0, full);
+    const int cm = conv_mode(q, bias, out_d->c, f_d->h * f_d->w * f_d->c); /* 1: pairs_m1 applies */
+    conv_dsp(p, q, in_d, in, f_d, filter, bias, out_d, out, 0, full, cm != 0);
 }
 
 void pml_conv2d_s8_dsp(const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d, const int8_t *in,
@@ -681,10 +719,6 @@ void pml_conv2d_s8_dsp(const pml_conv_params *p, const pml_requant *q, const pml
     const bool full = p->act_min == -128 && p->act_max == 127;
     if (mode == 3 && full)
         conv_neg(p, q, in_d, in, f_d, filter, bias, out_d, out);
-    else if (mode == 3)
-        conv_negc(p, q, in_d, in, f_d, filter, bias, out_d, out);
-    else if (mode == 1 && full)
-        conv_m1(p, q, in_d, in, f_d, filter, bias, out_d, out);
     else
         conv_any(p, q, in_d, in, f_d, filter, bias, out_d, out);
 }
