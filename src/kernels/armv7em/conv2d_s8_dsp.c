@@ -324,7 +324,8 @@ PML_INLINE void st_set(pair_state *st, const int8_t *w, const int32_t *bp, const
 /* Whole-window, full-range channel pairs in one asm loop each (the C loop spills and reloads its
  * pointers around the micro-kernel, which needs all 14 registers): per pair the bias pair,
  * 4 * n4 + rem groups of mk2x2 (PAIR_HEAD), the requantization of the four sums, the output step
- * (PAIR_TAIL). Needs whole groups (K % 4 == 0) and st->cnt >= 1. */
+ * (PAIR_TAIL). Needs st->cnt >= 1; a partial last group is read whole, so its x lanes must be 0 and
+ * the rows must not end the filter. */
 #define PAIR_HEAD \
         "9:\n\t" \
         "ldr     %[t0], %[bp]\n\t" \
@@ -337,6 +338,8 @@ PML_INLINE void st_set(pair_state *st, const int8_t *w, const int32_t *bp, const
         "ldr     %[wa], %[w]\n\t" \
         "ldr     %[t0], %[k]\n\t" \
         "add     %[wb], %[wa], %[t0]\n\t" \
+        "add     %[t1], %[wb], %[t0]\n\t" \
+        "str     %[t1], %[w]\n\t" /* the next pair: 2K further (the groups may pass K by a tail) */ \
         "ldr     %[xb], %[xbp]\n\t" \
         "ldr     %[n], %[n4]\n\t" \
         "cmp     %[n], #0\n\t" \
@@ -351,8 +354,7 @@ PML_INLINE void st_set(pair_state *st, const int8_t *w, const int32_t *bp, const
         "4:\n\t" MK2X2_GROUP \
         "subs    %[n], %[n], #1\n\t" \
         "bne     4b\n\t" \
-        "5:\n\t" \
-        "str     %[wb], %[w]\n\t" /* the next pair's weights follow this pair's second row */
+        "5:\n\t"
 #define PAIR_TAIL \
         "add     %[wa], %[wa], #2\n\t" \
         "str     %[wa], %[op]\n\t" \
@@ -654,19 +656,21 @@ PML_INLINE void conv_dsp(const pml_conv_params *p, const pml_requant *q, const p
                 for (int32_t px = 0; px < 2; px++) /* one inlined copy for both pixels */
                     gather(px ? in1 : in0, H, W, C, KH, KW, px ? iy1 : iy0, px ? ix1 : ix0, k0, k1, off, xbuf, cap, px);
                 const int8_t *w = filter + (size_t)c0 * K + k0;
-                if (m1ok && full && first && last && tail == 0 && cend - c0 >= 2) {
-                    const int32_t np = (cend - c0) >> 1;
+                /* a partial last group is read whole (its x lanes are 0), except by the pair holding the
+                 * tensor's last channel, whose row ends the filter */
+                const int32_t np1 = (cend - c0) >> 1, np = tail && c0 + 2 * np1 == OC ? np1 - 1 : np1;
+                if (m1ok && full && first && last && np >= 1) {
                     st_set(&st, w, bias ? bias + c0 : zero2, q->mult + c0 * qs, q->shift + c0 * qs, o0 + c0, np,
-                           (int32_t)(o1 - o0), fullg, 3);
+                           (int32_t)(o1 - o0), fullg + (tail != 0), 3);
                     if (nz)
                         pairs_neg(&st);
                     else
                         pairs_m1(&st);
-                    if ((cend - c0) & 1) /* the odd last channel */
-                        chan_loop(xbuf, w + (size_t)2 * np * K, K, c0 + 2 * np, 1, fullg, 0, true, true, bias, accb, q,
-                                  qs, o0 + c0 + 2 * np, (int32_t)(o1 - o0), ooff, lo, hi, mode, rm, full);
+                    if (cend - c0 > 2 * np) /* an odd last channel, the exact last pair */
+                        chan_loop(xbuf, w + (size_t)2 * np * K, K, c0 + 2 * np, cend - c0 - 2 * np, fullg, tail, true,
+                                  true, bias, accb, q, qs, o0 + c0 + 2 * np, (int32_t)(o1 - o0), ooff, lo, hi, mode,
+                                  rm, full);
                 } else if (nz && full && !(first && last) && tail == 0 && cend - c0 >= 2) {
-                    const int32_t np = (cend - c0) >> 1;
                     st_set(&st, w, bias ? bias + c0 : zero2, q->mult + c0 * qs, q->shift + c0 * qs, o0 + c0, np,
                            (int32_t)(o1 - o0), fullg, (first ? 1 : 0) | (last ? 2 : 0));
                     st.ab = accb;
