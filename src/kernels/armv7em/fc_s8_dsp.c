@@ -52,9 +52,10 @@ static PML_NOINLINE void dot4rows(const int8_t *x, const int8_t *w, int32_t D, i
     const int8_t *p0 = w, *p2 = w + 2 * D;
     uint32_t wv, wt, xe, xo;
     int32_t n = 1;
-    if (ng & 1) __asm__(FC4_GROUP FC4_OPERANDS);
-    n = ng >> 1;
-    if (n > 0) __asm__("1:\n\t" FC4_GROUP FC4_GROUP "subs %[n], %[n], #1\n\tbne 1b\n\t" FC4_OPERANDS);
+    for (int32_t g = ng & 3; g > 0; g--) __asm__(FC4_GROUP FC4_OPERANDS);
+    n = ng >> 2;
+    if (n > 0)
+        __asm__("1:\n\t" FC4_GROUP FC4_GROUP FC4_GROUP FC4_GROUP "subs %[n], %[n], #1\n\tbne 1b\n\t" FC4_OPERANDS);
     acc[0] = a0;
     acc[1] = a1;
     acc[2] = a2;
@@ -83,30 +84,60 @@ PML_INLINE int8_t rq1(int32_t a, int32_t m, int32_t sh, const pml_requant *q, in
     return pml__requant_clamp(a, q, u, off, lo, hi);
 }
 
-void pml_fc_s8_dsp(const pml_fc_params *p, const pml_requant *q, int32_t batches, int32_t depth, int32_t units,
-                   const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out) {
+/* fast: per-tensor multiplier >= 0 with shift -31..-1 (m, r, rnd hoisted) and the full int8 range */
+PML_INLINE void fc_rows(const pml_fc_params *p, const pml_requant *q, int32_t batches, int32_t depth, int32_t units,
+                        const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out, bool fast) {
     const int32_t off = p->input_offset, ooff = p->output_offset, lo = p->act_min, hi = p->act_max;
     const uint32_t o2 = pml__off2(off);
     const int32_t ng = depth >> 2, t0 = ng * 4, qs = q->count == 1 ? 0 : 1;
+    const int32_t m = q->mult[0], r = -q->shift[0];
+    const pml__rqf t = {m, fast ? (int32_t)((1u << r) >> 1) : 0, r};
     for (int32_t b = 0; b < batches; b++, in += depth, out += units) {
         const int8_t *wr = w;
         int32_t u = 0;
-        for (; u + 4 <= units; u += 4, wr += 4 * depth) {
+        for (; u < units; wr += 4 * depth) {
             int32_t a[4] = {0, 0, 0, 0};
-            if (bias) memcpy(a, bias + u, sizeof a);
-            if (ng) dot4rows(in, wr, depth, ng, o2, a);
-            for (int32_t i = t0; i < depth; i++) {
-                const int32_t xv = in[i] + off;
-                for (int32_t r = 0; r < 4; r++) a[r] += xv * wr[r * depth + i];
+            const int32_t n = units - u < 4 ? units - u : 4;
+            if (bias) { /* no loop or memcpy: GCC would call memcpy */
+                a[0] = bias[u];
+                if (n > 1) a[1] = bias[u + 1];
+                if (n > 2) a[2] = bias[u + 2];
+                if (n > 3) a[3] = bias[u + 3];
             }
-            for (int32_t r = 0; r < 4; r++)
-                out[u + r] = rq1(a[r], q->mult[(u + r) * qs], q->shift[(u + r) * qs], q, u + r, ooff, lo, hi);
-        }
-        for (; u < units; u++, wr += depth) {
-            int32_t a = bias ? bias[u] : 0;
-            a = dot1row(in, wr, ng, o2, a);
-            for (int32_t i = t0; i < depth; i++) a += (in[i] + off) * wr[i];
-            out[u] = rq1(a, q->mult[u * qs], q->shift[u * qs], q, u, ooff, lo, hi);
+            if (n == 4) {
+                if (ng) dot4rows(in, wr, depth, ng, o2, a);
+                for (int32_t i = t0; i < depth; i++) {
+                    const int32_t xv = in[i] + off;
+                    for (int32_t k = 0; k < 4; k++) a[k] += xv * wr[k * depth + i];
+                }
+            } else {
+                for (int32_t k = 0; k < n; k++) {
+                    a[k] = dot1row(in, wr + k * depth, ng, o2, a[k]);
+                    for (int32_t i = t0; i < depth; i++) a[k] += (in[i] + off) * wr[k * depth + i];
+                }
+            }
+            for (int32_t k = 0; k < n; k++, u++) {
+                if (fast && (uint32_t)a[k] + 0x40000000u < 0x80000000u)
+                    out[u] = (int8_t)pml__ssat8(pml__rqf_apply(a[k], &t, PML__RQF_NEG) + ooff);
+                else
+                    out[u] = rq1(a[k], q->mult[u * qs], q->shift[u * qs], q, u, ooff, lo, hi);
+            }
         }
     }
+}
+
+#define FC_ARGS                                                                                                        \
+    const pml_fc_params *p, const pml_requant *q, int32_t batches, int32_t depth, int32_t units, const int8_t *in,     \
+        const int8_t *w, const int32_t *bias, int8_t *out
+
+static PML_NOINLINE PML__NOCLONE void fc_fast(FC_ARGS) { fc_rows(p, q, batches, depth, units, in, w, bias, out, true); }
+static PML_NOINLINE PML__NOCLONE void fc_any(FC_ARGS) { fc_rows(p, q, batches, depth, units, in, w, bias, out, false); }
+
+void pml_fc_s8_dsp(const pml_fc_params *p, const pml_requant *q, int32_t batches, int32_t depth, int32_t units,
+                   const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out) {
+    if (q->count == 1 && q->mult[0] > 0 && q->shift[0] >= -31 && q->shift[0] <= -1 && p->act_min == -128 &&
+        p->act_max == 127)
+        fc_fast(p, q, batches, depth, units, in, w, bias, out);
+    else
+        fc_any(p, q, batches, depth, units, in, w, bias, out);
 }
