@@ -87,9 +87,12 @@ def provenance(kernels):
 # ---- bench ---------------------------------------------------------------------------------------
 def bench(tsv, out, kernels):
     rows = {}
+    profs = []  # (target, model, elf, profile) of the runs that wrote a per-instruction profile
     for line in open(tsv):
-        t, m, r0, r1, macs = line.rstrip("\n").split("\t")
+        t, m, r0, r1, macs, *prof = line.rstrip("\n").split("\t")
         rows[(t, m)] = (int(r1) - int(r0), int(r0), int(macs or 0))
+        if len(prof) == 2 and prof[1] and os.path.exists(prof[1]):
+            profs.append((t, m, prof[0], prof[1]))
     targets = [t for t in TARGETS if any(k[0] == t for k in rows)]
     models = []
     for (_, m) in rows:
@@ -126,8 +129,40 @@ def bench(tsv, out, kernels):
           "", "Commands: `make qemu-bench` (= `sh scripts/qemu.sh bench`); one firmware alone: "
           "`COUNT=1 PLUGIN=build-qemu/libinsncount.so ports/qemu-run.sh m4 "
           "build-arm/m4/kws_ref_model/kws_ref_model.pattern.elf`.", "", provenance(kernels), ""]
+    o += per_function(profs, rows)
     with open(out, "w") as f:
         f.write("\n".join(o))
+
+
+def per_function(profs, rows, top=8):
+    """Markdown: instructions per function (kernel instance) of the profiled runs."""
+    if not profs:
+        return []
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import insn_profile
+    o = ["## Instructions per function", "",
+         "Where the instructions of each profiled run go: the insncount plugin's per-instruction profile "
+         "of the counted region (its total can differ from the table's by a few hundred: the marker "
+         "overhead is not subtracted and the plugin resets the counters in a callback) (`PROF=path` with `COUNT=1` in ports/qemu-run.sh), folded into the "
+         "firmware's function symbols by scripts/insn_profile.py (inlined code counts for the function it "
+         "was inlined into, so the rows are the kernels' entry points and noinline instances). One "
+         "firmware: `COUNT=1 PLUGIN=build-qemu/libinsncount.so PROF=/tmp/p.txt ports/qemu-run.sh m4 ELF; "
+         "scripts/insn_profile.py ELF /tmp/p.txt`.", ""]
+    for t, m, elf, prof in profs:
+        fns, total = insn_profile.fold(elf, prof)
+        macs = rows[(t, m)][2]
+        o.append(f"{TARGETS[t][0]}, {m} ({n(total)} instructions" + (f", {total / macs:.2f} per MAC" if macs else "")
+                 + "):")
+        o.append("")
+        o.append("| function | instructions | share |")
+        o.append("|---|---:|---:|")
+        for name, cnt in fns[:top]:
+            o.append(f"| `{name}` | {n(cnt)} | {100.0 * cnt / total:.1f}% |")
+        rest = sum(c for _, c in fns[top:])
+        if rest:
+            o.append(f"| ({len(fns) - top} more) | {n(rest)} | {100.0 * rest / total:.1f}% |")
+        o.append("")
+    return o
 
 
 # ---- size ----------------------------------------------------------------------------------------

@@ -26,19 +26,13 @@ def symbols(elf, nm):
     return syms
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("elf")
-    ap.add_argument("profile")
-    ap.add_argument("--nm", default="arm-none-eabi-nm")
-    ap.add_argument("--macs", type=int, default=0, help="MACs of the inference (adds instructions per MAC)")
-    ap.add_argument("--top", type=int, default=25)
-    a = ap.parse_args()
-    syms = symbols(a.elf, a.nm)
+def fold(elf, profile, nm="arm-none-eabi-nm"):
+    """([(function, instructions)] most first, total) of one profile"""
+    syms = symbols(elf, nm)
     starts = [s[0] for s in syms]
     per = {}
     total = 0
-    with open(a.profile) as f:
+    with open(profile) as f:
         for line in f:
             addr, cnt = line.split()
             addr, cnt = int(addr, 16), int(cnt)
@@ -48,7 +42,18 @@ def main():
             if i >= 0 and addr < syms[i][0] + max(syms[i][1], 2):
                 name = syms[i][2]
             per[name] = per.get(name, 0) + cnt
-    rows = sorted(per.items(), key=lambda kv: -kv[1])
+    return sorted(per.items(), key=lambda kv: -kv[1]), total
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("elf")
+    ap.add_argument("profile")
+    ap.add_argument("--nm", default="arm-none-eabi-nm")
+    ap.add_argument("--macs", type=int, default=0, help="MACs of the inference (adds instructions per MAC)")
+    ap.add_argument("--top", type=int, default=25)
+    a = ap.parse_args()
+    rows, total = fold(a.elf, a.profile, a.nm)
     print(f"{'instructions':>14} {'share':>7}  function")
     for name, cnt in rows[: a.top]:
         print(f"{cnt:>14,} {100.0 * cnt / total:>6.2f}%  {name}")

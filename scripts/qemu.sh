@@ -5,7 +5,8 @@
 #   qemu.sh test-all     all five int8 models, all four inputs, on every target QEMU runs:
 #                        m4, m7, m55, m0plus (on an M3), rv32imac, rv32imafc
 #   qemu.sh bench        instructions per inference (pattern input), every model and target, with
-#                        the insncount plugin; writes bench/qemu_instructions.md
+#                        the insncount plugin; writes bench/qemu_instructions.md (with instructions
+#                        per function on Cortex-M4, from the plugin's per-instruction profile)
 #   qemu.sh size-report  flash and RAM per model and target; writes the size section of bench/RESULTS.md
 #   qemu.sh dut          MLPerf Tiny DUT firmware (Cortex-M4, UART): a scripted runner session per
 #                        golden input (tools/mlperf/dut_client.py), results = the TFLM golden outputs'
@@ -108,8 +109,13 @@ for t in $targets; do
     for k in $inputs; do
       elf=$B/$m/$m.$k.elf
       log=$B/$m/$m.$k.log
+      prof=""
+      if [ "$mode" = bench ] && [ "$t" = m4 ]; then
+        prof=$B/$m/$m.$k.prof  # per-instruction profile: the per-function section of the report
+        rm -f "$prof"
+      fi
       if [ "$mode" = bench ]; then
-        COUNT=1 PLUGIN=$plugin "$root/ports/qemu-run.sh" "$t" "$elf" > "$log" 2>&1 && rc=0 || rc=$?
+        COUNT=1 PLUGIN=$plugin PROF=$prof "$root/ports/qemu-run.sh" "$t" "$elf" > "$log" 2>&1 && rc=0 || rc=$?
       else
         "$root/ports/qemu-run.sh" "$t" "$elf" > "$log" 2>&1 && rc=0 || rc=$?
       fi
@@ -120,7 +126,7 @@ for t in $targets; do
           r0=$(awk '$1=="insncount:" && $2=="region" && $3==0 {print $5}' "$log")
           r1=$(awk '$1=="insncount:" && $2=="region" && $3==1 {print $5}' "$log")
           macs=$(sed -n 's/^macs \([0-9]*\)/\1/p' "$B/$m/probe.log")
-          printf '%s\t%s\t%s\t%s\t%s\n' "$t" "$m" "$r0" "$r1" "$macs" >> "$tsv"
+          printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$m" "$r0" "$r1" "$macs" "$elf" "$prof" >> "$tsv"
           extra=" insns $((r1 - r0))"
         fi
         echo "PASS $t $m input $k$extra"
