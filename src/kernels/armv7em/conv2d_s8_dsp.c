@@ -270,6 +270,13 @@ PML_INLINE void mk2x1(const uint32_t *xb, const int8_t *wa, int32_t full, int32_
     acc[1] = a1;
 }
 
+/* mode 0 of rq_ch, out of line (the run-time mode switch is large and not on a hot path) */
+static PML_NOINLINE void rq_any2(int32_t a0, int32_t a1, const pml_requant *q, int32_t ch, int32_t off, int32_t lo,
+                                 int32_t hi, int rm, bool full, int8_t *o0, int8_t *o1) {
+    *o0 = pml__rq1_dsp(a0, q, ch, off, lo, hi, rm, full);
+    *o1 = pml__rq1_dsp(a1, q, ch, off, lo, hi, rm, full);
+}
+
 /* Requantize the sums of one channel for both pixels (a0: pixel 0, a1: pixel 1). m, sh: the channel's
  * multiplier and shift. Mode 3: the SMMLAR NEG form; 1: the one-shift SMLAL form (both: a zero
  * multiplier, whatever its shift, takes shift -1 and gives 0, as the reference); 0: mode rm of
@@ -286,8 +293,7 @@ PML_INLINE void rq_ch(int32_t a0, int32_t a1, int32_t m, int32_t sh, const pml_r
         *o0 = (int8_t)pml__clamp8(pml__rq_apply(a0, c) + off, lo, hi, full);
         *o1 = (int8_t)pml__clamp8(pml__rq_apply(a1, c) + off, lo, hi, full);
     } else {
-        *o0 = pml__rq1_dsp(a0, q, ch, off, lo, hi, rm, full);
-        *o1 = pml__rq1_dsp(a1, q, ch, off, lo, hi, rm, full);
+        rq_any2(a0, a1, q, ch, off, lo, hi, rm, full, o0, o1);
     }
 }
 
@@ -637,8 +643,7 @@ PML_INLINE void conv_dsp(const pml_conv_params *p, const pml_requant *q, const p
     st.bs = bias ? 8 : 0;
     st.qs = qs;
     st.off = ooff;
-    bool nz = mode == 3; /* pairs_neg applies (else pairs_m1): no zero multiplier */
-    for (int32_t c = 0; nz && c < q->count; c++) nz = q->mult[c] != 0;
+    const bool nz = mode == 3; /* pairs_neg applies (conv_mode 3: no zero multiplier), else pairs_m1 */
     for (int32_t pix = 0; pix < npix; pix += 2) {
         const int32_t pb = pix + 1 < npix ? pix + 1 : pix; /* an odd last pixel pairs with itself */
         const int32_t b0 = pix / OHW, r0 = pix - b0 * OHW, b1 = pb / OHW, r1 = pb - b1 * OHW;
@@ -687,13 +692,16 @@ PML_INLINE void conv_dsp(const pml_conv_params *p, const pml_requant *q, const p
     }
 }
 
-/* 3: every channel with a nonzero multiplier has shift -31..-1 and the sums stay below 2^30 (the
- * SMMLAR form is exact); 1: the same shifts, larger sums; 0: anything else. */
-static PML_NOINLINE int conv_mode(const pml_requant *q, const int32_t *bias, int32_t OC, int32_t K) {
+/* 3: no multiplier is 0, every shift is -31..-1 and the sums stay below 2^30 (the SMMLAR form is
+ * exact); 1: every channel with a nonzero multiplier has shift -31..-1; 0: anything else. */
+PML_INLINE int conv_mode(const pml_requant *q, const int32_t *bias, int32_t OC, int32_t K) {
+    bool zero = false;
     for (int32_t c = 0; c < q->count; c++) {
         if (q->mult[c] < 0) return 0;
-        if (q->mult[c] != 0 && (q->shift[c] < -31 || q->shift[c] > -1)) return 0;
+        if (q->mult[c] == 0) zero = true;
+        else if (q->shift[c] < -31 || q->shift[c] > -1) return 0;
     }
+    if (zero) return 1;
     int64_t bmax = 0;
     for (int32_t c = 0; bias && c < OC; c++) {
         const int64_t b = bias[c] < 0 ? -(int64_t)bias[c] : (int64_t)bias[c];
@@ -702,27 +710,11 @@ static PML_NOINLINE int conv_mode(const pml_requant *q, const int32_t *bias, int
     return bmax + (int64_t)K * 32640 < ((int64_t)1 << 30) ? 3 : 1;
 }
 
-/* One function per instance, all with the entry point's arguments: the dispatcher tail-calls them,
- * so only the instance's own buffers are on the stack. */
-#define CONV_ARGS                                                                                                      \
-    const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d, const int8_t *in, const pml_dims4 *f_d,   \
-        const int8_t *filter, const int32_t *bias, const pml_dims4 *out_d, int8_t *out
-
-static PML_NOINLINE PML__NOCLONE void conv_neg(CONV_ARGS) { conv_dsp(p, q, in_d, in, f_d, filter, bias, out_d, out, 3, true, true); }
-
-/* every other case: requantization mode and clamp at run time */
-static PML_NOINLINE PML__NOCLONE void conv_any(CONV_ARGS) {
-    const bool full = p->act_min == -128 && p->act_max == 127;
-    const int cm = conv_mode(q, bias, out_d->c, f_d->h * f_d->w * f_d->c); /* 1: pairs_m1 applies */
-    conv_dsp(p, q, in_d, in, f_d, filter, bias, out_d, out, 0, full, cm != 0);
-}
-
+/* One instance for every mode and range (the asm pair loops are picked at run time; the C paths
+ * around them are not hot), so the kernel's code is there once. */
 void pml_conv2d_s8_dsp(const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d, const int8_t *in,
                        const pml_dims4 *f_d, const int8_t *filter, const int32_t *bias, const pml_dims4 *out_d, int8_t *out) {
     const int mode = conv_mode(q, bias, out_d->c, f_d->h * f_d->w * f_d->c);
     const bool full = p->act_min == -128 && p->act_max == 127;
-    if (mode == 3 && full)
-        conv_neg(p, q, in_d, in, f_d, filter, bias, out_d, out);
-    else
-        conv_any(p, q, in_d, in, f_d, filter, bias, out_d, out);
+    conv_dsp(p, q, in_d, in, f_d, filter, bias, out_d, out, mode, full, mode != 0);
 }
