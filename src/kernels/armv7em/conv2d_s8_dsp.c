@@ -658,8 +658,15 @@ PML_INLINE void conv_dsp(const pml_conv_params *p, const pml_requant *q, const p
                 const int32_t k1 = K - k0 < cap ? K : k0 + cap;
                 const bool first = k0 == 0, last = k1 == K;
                 const int32_t len = k1 - k0, fullg = len >> 2, tail = len & 3;
-                for (int32_t px = 0; px < 2; px++) /* one inlined copy for both pixels */
-                    gather(px ? in1 : in0, H, W, C, KH, KW, px ? iy1 : iy0, px ? ix1 : ix0, k0, k1, off, xbuf, cap, px);
+                if (KH * KW == 1 && (C & 3) == 0) { /* 1x1 (never padded): the window is the pixel's C bytes */
+                    const uint32_t o2 = pml__off2(off);
+                    cvt16(xbuf, in0 + ((size_t)iy0 * W + ix0) * C + k0, fullg, o2);
+                    cvt16(xbuf + 2, in1 + ((size_t)iy1 * W + ix1) * C + k0, fullg, o2);
+                } else {
+                    for (int32_t px = 0; px < 2; px++) /* one inlined copy for both pixels */
+                        gather(px ? in1 : in0, H, W, C, KH, KW, px ? iy1 : iy0, px ? ix1 : ix0, k0, k1, off, xbuf, cap,
+                               px);
+                }
                 const int8_t *w = filter + (size_t)c0 * K + k0;
                 /* a partial last group is read whole (its x lanes are 0), except by the pair holding the
                  * tensor's last channel, whose row ends the filter */
