@@ -225,8 +225,12 @@ PML_API pml_status pml_interp_tensor(const pml_interp *it, uint32_t index, pml_t
 PML_API size_t pml_interp_arena_used(const pml_interp *it);
 /** Name of the kernel variant chosen for op `op_index` (e.g. "conv2d_s8_ref"). */
 PML_API const char *pml_interp_kernel_name(const pml_interp *it, uint32_t op_index);
-/** Last error detail of this interpreter (e.g. from invoke). */
-PML_API const pml_error *pml_interp_last_error(const pml_interp *it);
+/**
+ * Detail of this interpreter's last failed pml_interp_invoke (which op, its kernel variant): fills
+ * *out and returns its status, PML_OK (empty message) if no invoke has failed. The interpreter keeps
+ * only the status and the op index; the message is formatted here. PML_ERR_ARG for NULL arguments.
+ */
+PML_API pml_status pml_interp_last_error(const pml_interp *it, pml_error *out);
 
 /** One planned buffer: what `picoml plan` prints. */
 typedef struct pml_plan_entry {

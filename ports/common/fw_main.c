@@ -224,7 +224,10 @@ int main(void) {
     st = pml_interp_invoke(it);
     insn_region_end();
     uintptr_t low = stack_low_water();
-    if (st != PML_OK) fail("pml_interp_invoke", st, pml_interp_last_error(it));
+    if (st != PML_OK) {
+        pml_interp_last_error(it, &err);
+        fail("pml_interp_invoke", st, &err);
+    }
 
     st = pml_interp_output(it, 0, &out);
     if (st != PML_OK) fail("pml_interp_output", st, NULL);

@@ -480,14 +480,15 @@ static bool run(pml_dut *d, uint32_t count) {
         if (!d->input_kept && i > 0 && !load_input(d)) return false;
         pml_status s = pml_interp_invoke(d->cfg.interp);
         if (s != PML_OK) {
-            const pml_error *e = pml_interp_last_error(d->cfg.interp);
+            pml_error e;
+            pml_interp_last_error(d->cfg.interp, &e);
             out_str(d, "e-[Inference failed: ");
             out_str(d, pml_status_str(s));
-            if (e && e->msg[0]) {
+            if (e.msg[0]) {
                 out_str(d, ": ");
                 size_t n = 0;
-                while (n < sizeof e->msg && e->msg[n]) n++;
-                out_echo(d, e->msg, n);
+                while (n < sizeof e.msg && e.msg[n]) n++;
+                out_echo(d, e.msg, n);
             }
             out_str(d, "]");
             out_end(d);

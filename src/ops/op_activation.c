@@ -17,6 +17,7 @@ typedef struct act_data {
     pml_sigmoid_params sig; /* int8 LOGISTIC, TANH */
     float lo, hi;           /* float RELU*         */
 } act_data;
+PML_OP_DATA(act_data);
 
 static pml_status eval_relu_s8(const pml_interp *it, const pml_node *n) {
     const act_data *d = (const act_data *)n->data;

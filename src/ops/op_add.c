@@ -9,6 +9,7 @@ typedef struct add_data {
     pml_bcast5 b;
     void (*run_s8)(const pml_add_params *p, const pml_bcast5 *b, const int8_t *in1, const int8_t *in2, int8_t *out);
 } add_data;
+PML_OP_DATA(add_data);
 
 static pml_status eval_s8(const pml_interp *it, const pml_node *n) {
     const add_data *d = (const add_data *)n->data;

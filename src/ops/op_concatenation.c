@@ -14,6 +14,7 @@ typedef struct concat_data {
     size_t outer;
     size_t part_bytes[PML_NODE_MAX_IN];
 } concat_data;
+PML_OP_DATA(concat_data);
 
 static pml_status eval(const pml_interp *it, const pml_node *n) {
     const concat_data *d = (const concat_data *)n->data;

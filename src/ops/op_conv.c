@@ -20,6 +20,7 @@ typedef struct conv_data {
     } u;
     pml_conv_s8_fn run_s8; /* int8: the variant chosen at prepare */
 } conv_data;
+PML_OP_DATA(conv_data);
 
 static pml_status eval_conv_s8(const pml_interp *it, const pml_node *n) {
     const conv_data *d = (const conv_data *)n->data;

@@ -5,37 +5,50 @@
 
 #include "pml_ops_internal.h"
 
-/* Persistent per node; weights and bias are read through the tensor table (inputs 1 and 2). */
+/* Persistent per node (weights and bias are read through the tensor table: inputs 1 and 2). The
+ * kernels' pml_fc_params and pml_requant are rebuilt on the stack at eval: that keeps op data at
+ * 24 bytes + 5 per requantization channel on 32-bit targets, where MLPerf Tiny AD has ten of them. */
 typedef struct fc_data {
-    pml_fc_params p;
     int32_t batches, depth, units;
     union {
-        pml_requant q; /* int8: arrays follow the struct */
-        struct {
-            const float *scale; /* hybrid: weight scales (copied, follow the struct) */
-            int32_t count;
-        } w;
+        struct {                   /* int8: int32 mult[n], int8 shift[n] follow, n = units or 1 */
+            pml_fc_s8_fn run;      /* the variant chosen at prepare */
+            int16_t input_offset;  /* -input zero point  */
+            int16_t output_offset; /* +output zero point */
+            int8_t act_min, act_max;
+            bool per_channel;
+        } s8;
+        struct {                   /* float32 and hybrid: hybrid's weight scales (float[n]) follow */
+            float act_min, act_max;
+            int32_t n_scales;
+        } f32;
     } u;
-    pml_fc_s8_fn run_s8; /* int8: the variant chosen at prepare */
 } fc_data;
+PML_OP_DATA(fc_data);
 
 static pml_status eval_s8(const pml_interp *it, const pml_node *n) {
     const fc_data *d = (const fc_data *)n->data;
-    d->run_s8(&d->p, &d->u.q, d->batches, d->depth, d->units, (const int8_t *)PML_IN(it, n, 0), (const int8_t *)PML_IN(it, n, 1),
-                  (const int32_t *)PML_IN_OPT(it, n, 2), (int8_t *)PML_OUTP(it, n, 0));
+    const int32_t *mult = (const int32_t *)(const void *)(d + 1);
+    int32_t nq = d->u.s8.per_channel ? d->units : 1;
+    pml_fc_params p = {d->u.s8.input_offset, 0, d->u.s8.output_offset, d->u.s8.act_min, d->u.s8.act_max, 0.0f, 0.0f};
+    pml_requant q = {mult, (const int8_t *)(mult + nq), nq};
+    d->u.s8.run(&p, &q, d->batches, d->depth, d->units, (const int8_t *)PML_IN(it, n, 0), (const int8_t *)PML_IN(it, n, 1),
+                (const int32_t *)PML_IN_OPT(it, n, 2), (int8_t *)PML_OUTP(it, n, 0));
     return PML_OK;
 }
 static pml_status eval_f32(const pml_interp *it, const pml_node *n) {
     const fc_data *d = (const fc_data *)n->data;
-    pml_fc_f32_ref(&d->p, d->batches, d->depth, d->units, (const float *)PML_IN(it, n, 0), (const float *)PML_IN(it, n, 1),
+    pml_fc_params p = {0, 0, 0, 0, 0, d->u.f32.act_min, d->u.f32.act_max};
+    pml_fc_f32_ref(&p, d->batches, d->depth, d->units, (const float *)PML_IN(it, n, 0), (const float *)PML_IN(it, n, 1),
                    (const float *)PML_IN_OPT(it, n, 2), (float *)PML_OUTP(it, n, 0));
     return PML_OK;
 }
 static pml_status eval_hybrid(const pml_interp *it, const pml_node *n) {
     const fc_data *d = (const fc_data *)n->data;
-    pml_fc_hybrid_ref(&d->p, d->batches, d->depth, d->units, (const float *)PML_IN(it, n, 0), (int8_t *)n->scratch,
-                      (const int8_t *)PML_IN(it, n, 1), d->u.w.scale, d->u.w.count, (const float *)PML_IN_OPT(it, n, 2),
-                      (float *)PML_OUTP(it, n, 0));
+    pml_fc_params p = {0, 0, 0, 0, 0, d->u.f32.act_min, d->u.f32.act_max};
+    pml_fc_hybrid_ref(&p, d->batches, d->depth, d->units, (const float *)PML_IN(it, n, 0), (int8_t *)n->scratch,
+                      (const int8_t *)PML_IN(it, n, 1), (const float *)(const void *)(d + 1), d->u.f32.n_scales,
+                      (const float *)PML_IN_OPT(it, n, 2), (float *)PML_OUTP(it, n, 0));
     return PML_OK;
 }
 
@@ -67,7 +80,9 @@ static pml_status prepare(pml_prep_ctx *pc, pml_node *n) {
                    "FULLY_CONNECTED: bias must be constant with %d values", (int)units);
 
     fc_data dd;
+    pml_fc_params fp;
     memset(&dd, 0, sizeof dd);
+    memset(&fp, 0, sizeof fp);
     dd.batches = (int32_t)batches;
     dd.depth = depth;
     dd.units = units;
@@ -80,12 +95,18 @@ static pml_status prepare(pml_prep_ctx *pc, pml_node *n) {
         PML_PREP_CHECK(pc, pml__valid_q8(m, &in) && pml__valid_q8(m, &out) && pml__valid_w8(m, &w, units, 0),
                        PML_ERR_UNSUPPORTED, "FULLY_CONNECTED: needs int8 quantization, symmetric weights");
         PML_PREP_CHECK(pc, pml__act_range_s8(act, pml__tinfo_scale(m, &out, 0), pml__tinfo_zp(m, &out, 0),
-                                             &dd.p.act_min, &dd.p.act_max),
+                                             &fp.act_min, &fp.act_max) &&
+                           fp.act_min >= -128 && fp.act_max <= 127,
                        PML_ERR_UNSUPPORTED, "FULLY_CONNECTED: fused activation %d", (int)act);
-        dd.p.input_offset = -pml__tinfo_zp(m, &in, 0);
-        dd.p.weights_offset = 0;
-        dd.p.output_offset = pml__tinfo_zp(m, &out, 0);
-        nq = w.scale.n == 1 ? 1 : units;
+        fp.input_offset = -pml__tinfo_zp(m, &in, 0); /* zero points in [-128, 127] (valid_q8) */
+        fp.weights_offset = 0;
+        fp.output_offset = pml__tinfo_zp(m, &out, 0);
+        dd.u.s8.input_offset = (int16_t)fp.input_offset;
+        dd.u.s8.output_offset = (int16_t)fp.output_offset;
+        dd.u.s8.act_min = (int8_t)fp.act_min; /* an int8 output's clamp range */
+        dd.u.s8.act_max = (int8_t)fp.act_max;
+        dd.u.s8.per_channel = w.scale.n != 1;
+        nq = dd.u.s8.per_channel ? units : 1;
         {
             float s_in = pml__tinfo_scale(m, &in, 0), s_out = pml__tinfo_scale(m, &out, 0);
             int32_t q0, sh0;
@@ -95,12 +116,12 @@ static pml_status prepare(pml_prep_ctx *pc, pml_node *n) {
         }
         extra = (sizeof(int32_t) + 1) * (size_t)nq;
         eval = eval_s8;
-        const pml_fc_s8_variant *v = pml__fc_s8_select(&dd.p);
-        dd.run_s8 = v->run;
+        const pml_fc_s8_variant *v = pml__fc_s8_select(&fp);
+        dd.u.s8.run = v->run;
         variant = v->name;
     } else if (in.dtype == PML_DTYPE_F32 && out.dtype == PML_DTYPE_F32 && (!has_bias || bias.dtype == PML_DTYPE_F32) &&
                (w.dtype == PML_DTYPE_F32 || w.dtype == PML_DTYPE_I8)) {
-        PML_PREP_CHECK(pc, pml__act_range_f32(act, &dd.p.act_min_f, &dd.p.act_max_f), PML_ERR_UNSUPPORTED,
+        PML_PREP_CHECK(pc, pml__act_range_f32(act, &dd.u.f32.act_min, &dd.u.f32.act_max), PML_ERR_UNSUPPORTED,
                        "FULLY_CONNECTED: fused activation %d", (int)act);
         if (w.dtype == PML_DTYPE_F32) {
             eval = eval_f32;
@@ -110,6 +131,7 @@ static pml_status prepare(pml_prep_ctx *pc, pml_node *n) {
                            "FULLY_CONNECTED: hybrid weights must be symmetric int8");
             PML_PREP_CHECK(pc, !asym, PML_ERR_UNSUPPORTED, "FULLY_CONNECTED: asymmetric hybrid input quantization");
             nq = (int32_t)w.scale.n;
+            dd.u.f32.n_scales = nq;
             extra = sizeof(float) * (size_t)nq;
             PML_TRY(pml__prep_scratch(pc, n, in.count));
             eval = eval_hybrid;
@@ -144,14 +166,9 @@ static pml_status prepare(pml_prep_ctx *pc, pml_node *n) {
             if (!pml__fill_requant(m, &w, s_in, s_out, nq, mult, shift))
                 return pml__error(pc->err, PML_ERR_UNSUPPORTED, (int32_t)pc->op_index, -1, "requantization scale out of range");
         }
-        d->u.q.mult = mult;
-        d->u.q.shift = shift;
-        d->u.q.count = nq;
     } else if (eval == eval_hybrid) {
         float *ws = (float *)(void *)(d + 1);
         for (int32_t c = 0; c < nq; c++) ws[c] = pml__tinfo_scale(m, &w, (uint32_t)c);
-        d->u.w.scale = ws;
-        d->u.w.count = nq;
     }
     n->data = d;
     return PML_OK;

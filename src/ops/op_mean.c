@@ -8,6 +8,8 @@
 
 #include "pml_ops_internal.h"
 
+PML_OP_DATA(pml_mean_params);
+
 static pml_status eval_s8(const pml_interp *it, const pml_node *n) {
     const pml_mean_params *d = (const pml_mean_params *)n->data;
     pml_mean_s8_ref(d, (const int8_t *)PML_IN(it, n, 0), (int32_t *)n->scratch, (int8_t *)PML_OUTP(it, n, 0));

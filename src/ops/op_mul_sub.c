@@ -9,6 +9,7 @@ typedef struct bin_data {
     pml_mul_params mul; /* MUL */
     pml_bcast5 b;
 } bin_data;
+PML_OP_DATA(bin_data);
 
 static pml_status eval_mul_s8(const pml_interp *it, const pml_node *n) {
     const bin_data *d = (const bin_data *)n->data;

@@ -14,6 +14,7 @@ typedef struct pad_data {
     int8_t pad_s8;
     float pad_f32;
 } pad_data;
+PML_OP_DATA(pad_data);
 
 static pml_status eval_s8(const pml_interp *it, const pml_node *n) {
     const pad_data *d = (const pad_data *)n->data;

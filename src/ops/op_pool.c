@@ -8,6 +8,7 @@ typedef struct pool_data {
     pml_pool_params p;
     pml_dims4 in_d, out_d;
 } pool_data;
+PML_OP_DATA(pool_data);
 
 static pml_status eval_avg_s8(const pml_interp *it, const pml_node *n) {
     const pool_data *d = (const pool_data *)n->data;

@@ -9,6 +9,7 @@ typedef struct quant_data {
     float scale;
     int32_t in_zp, out_zp, mult, shift;
 } quant_data;
+PML_OP_DATA(quant_data);
 
 static pml_status eval_q_f32(const pml_interp *it, const pml_node *n) {
     const quant_data *d = (const quant_data *)n->data;

@@ -8,6 +8,7 @@ typedef struct softmax_data {
     pml_softmax_params p;
     int32_t rows, depth;
 } softmax_data;
+PML_OP_DATA(softmax_data);
 
 static pml_status eval_s8(const pml_interp *it, const pml_node *n) {
     const softmax_data *d = (const softmax_data *)n->data;

@@ -22,7 +22,7 @@
 /* ---- prepare context ------------------------------------------------------------------------ */
 
 pml_status pml__prep_alloc(pml_prep_ctx *pc, size_t bytes, void **out) {
-    size_t sz = pml__align_up(bytes ? bytes : 1, 8);
+    size_t sz = pml__align_up(bytes ? bytes : 1, PML_PREP_ALIGN);
     *out = NULL;
     if (sz < bytes || !pml__add_size(pc->persistent, sz, &pc->persistent))
         return pml__error(pc->err, PML_ERR_MODEL, (int32_t)pc->op_index, -1, "size overflow");
@@ -253,8 +253,6 @@ static pml_status build(const pml_model *m, const pml_op_set *ops, uint8_t *base
         if (pc.op.n_in > PML_NODE_MAX_IN || pc.op.n_out > PML_NODE_MAX_OUT || pc.op.n_out < 1)
             return pml__error(err, PML_ERR_UNSUPPORTED, (int32_t)k, -1, "op %u: %s with %d inputs / %d outputs",
                               (unsigned)k, kern->name, (int)pc.op.n_in, (int)pc.op.n_out);
-        n->n_in = (uint8_t)pc.op.n_in;
-        n->n_out = (uint8_t)pc.op.n_out;
         for (int32_t i = 0; i < PML_NODE_MAX_IN; i++) n->in[i] = (int16_t)(i < pc.op.n_in ? pc.op.in[i] : -1);
         for (int32_t i = 0; i < PML_NODE_MAX_OUT; i++) n->out[i] = (int16_t)(i < pc.op.n_out ? pc.op.out[i] : -1);
         uint32_t nb_before = pc.n_bufs;
@@ -287,8 +285,8 @@ static pml_status build(const pml_model *m, const pml_op_set *ops, uint8_t *base
     it->n_ops = m->n_operators;
     it->tensor = tensor;
     it->nodes = nodes;
-    it->err.op_index = -1;
-    it->err.tensor_index = -1;
+    it->err_status = PML_OK;
+    it->err_op = -1;
     bind(it, pc.bufs, pc.n_bufs);
     bo->it = it;
     return PML_OK;
@@ -366,8 +364,11 @@ pml_status pml_interp_invoke_hooked(pml_interp *it, const pml_invoke_hooks *hook
         const pml_node *n = &it->nodes[k];
         if (hooks && hooks->before_op) hooks->before_op(hooks->user, it, k);
         pml_status s = n->eval(it, n);
-        if (s != PML_OK)
-            return pml__error(&it->err, s, (int32_t)k, -1, "op %u (%s) failed", (unsigned)k, n->variant);
+        if (s != PML_OK) {
+            it->err_status = s;
+            it->err_op = (int32_t)k;
+            return s;
+        }
         if (hooks && hooks->after_op) hooks->after_op(hooks->user, it, k);
     }
     return PML_OK;
@@ -406,7 +407,16 @@ const char *pml_interp_kernel_name(const pml_interp *it, uint32_t op_index) {
     return it->nodes[op_index].variant ? it->nodes[op_index].variant : "";
 }
 
-const pml_error *pml_interp_last_error(const pml_interp *it) { return it ? &it->err : NULL; }
+pml_status pml_interp_last_error(const pml_interp *it, pml_error *out) {
+    if (out) {
+        memset(out, 0, sizeof *out);
+        out->op_index = out->tensor_index = -1;
+    }
+    if (!it || !out) return pml__error(out, PML_ERR_ARG, -1, -1, "NULL argument");
+    if (it->err_status == PML_OK) return PML_OK;
+    return pml__error(out, (pml_status)it->err_status, it->err_op, -1, "op %d (%s) failed", (int)it->err_op,
+                      pml_interp_kernel_name(it, (uint32_t)it->err_op));
+}
 
 /* Plan entries, re-derived from the bound pointers (no arena spent on them). Tensors first, in
  * index order, then scratch buffers in op order. */
@@ -419,12 +429,12 @@ static void tensor_span(const pml_interp *it, int32_t t, uint32_t *first, uint32
         if (pml__model_io(m, true, i) == t) l = it->n_ops ? it->n_ops - 1 : 0;
     for (uint32_t k = 0; k < it->n_ops; k++) {
         const pml_node *n = &it->nodes[k];
-        for (int i = 0; i < n->n_in + n->n_out; i++) {
-            int32_t u = i < n->n_in ? n->in[i] : n->out[i - n->n_in];
-            if (u == t) {
-                if (k < f) f = k;
-                if (k > l) l = k;
-            }
+        bool uses = false;
+        for (int i = 0; i < PML_NODE_MAX_IN; i++) uses |= n->in[i] >= 0 && n->in[i] == t;
+        for (int i = 0; i < PML_NODE_MAX_OUT; i++) uses |= n->out[i] >= 0 && n->out[i] == t;
+        if (uses) {
+            if (k < f) f = k;
+            if (k > l) l = k;
         }
     }
     *first = f == UINT32_MAX ? 0 : f;

@@ -46,9 +46,8 @@ struct pml_node {
     const char *variant;          /* kernel variant name, e.g. "conv2d_s8_ref" */
     void *data;                   /* persistent op data                         */
     void *scratch;                /* planned scratch buffer or NULL              */
-    int16_t in[PML_NODE_MAX_IN];  /* tensor indices, -1 absent                   */
+    int16_t in[PML_NODE_MAX_IN];  /* tensor indices, -1 absent (or beyond the op's count) */
     int16_t out[PML_NODE_MAX_OUT];
-    uint8_t n_in, n_out;
 };
 
 struct pml_kernel {
@@ -78,10 +77,23 @@ struct pml_interp {
     uint32_t n_tensors, n_ops;
     void **tensor;   /* [n_tensors] data pointers (model for constants, arena for activations) */
     pml_node *nodes; /* [n_ops] */
-    pml_error err;
+    int32_t err_status, err_op; /* last failed invoke (pml_interp_last_error formats the detail) */
 };
 
-/* Persistent allocation (8-byte aligned). Measuring: *out = NULL and PML_OK. */
+/* Alignment of persistent allocations: the widest member the interpreter, its tables and the op
+ * data hold (pointers, size_t, int32_t, float; none holds a 64-bit integer or a double), so 4 bytes
+ * on 32-bit targets and 8 on 64-bit hosts. Every op data type is checked against it (PML_OP_DATA). */
+typedef union pml__prep_max_align {
+    void *p;
+    void (*fn)(void);
+    size_t z;
+    int32_t i;
+    float f;
+} pml__prep_max_align;
+#define PML_PREP_ALIGN _Alignof(pml__prep_max_align)
+#define PML_OP_DATA(type) _Static_assert(_Alignof(type) <= PML_PREP_ALIGN, #type " needs a wider alignment")
+
+/* Persistent allocation (PML_PREP_ALIGN-aligned). Measuring: *out = NULL and PML_OK. */
 PML_INTERNAL pml_status pml__prep_alloc(pml_prep_ctx *pc, size_t bytes, void **out);
 /* Finish a prepare: allocate the op data, copy `data` (bytes) into it and set the node's eval.
  * Measuring: only counts the bytes. */

@@ -273,7 +273,9 @@ static bool run_case(const char *name) {
             pml_invoke_hooks h = {before, after, c};
             pml_status ist = pml_interp_invoke_hooked(it, &h);
             if (ist != PML_OK) {
-                PML_FAIL_AT("%s: invoke: %s (%s)", label, pml_status_str(ist), pml_interp_last_error(it)->msg);
+                pml_error e;
+                pml_interp_last_error(it, &e);
+                PML_FAIL_AT("%s: invoke: %s (%s)", label, pml_status_str(ist), e.msg);
                 ok = false;
             }
             if (c->ops_checked != (int)pml_model_num_ops(&m)) {

@@ -144,6 +144,10 @@ static int run_pipeline(const uint8_t *buf, size_t len, outcome *oc, pml_status 
         fill_inputs(it, &m, arena, need, oc);
         s = pml_interp_invoke(it);
         stage = s == PML_OK ? ST_DONE : ST_INVOKE;
+        /* a failed invoke's detail agrees with its status and names the op */
+        if (s != PML_OK && (pml_interp_last_error(it, &err) != s || err.status != s || err.op_index < 0 ||
+                            (uint32_t)err.op_index >= pml_model_num_ops(&m)))
+            oc->bad_status++;
         if (s == PML_OK) {
             /* outputs must be readable views inside the arena or the model */
             for (uint32_t i = 0; i < pml_model_num_outputs(&m); i++) {
@@ -860,8 +864,15 @@ PML_TEST(api_misuse) {
     CHECK(pml_interp_kernel_name(NULL, 0) != NULL);
     CHECK(pml_interp_kernel_name(it, pml_model_num_ops(&m)) != NULL);
     CHECK(pml_interp_kernel_name(it, UINT32_MAX) != NULL);
-    CHECK(pml_interp_last_error(NULL) == NULL);
-    CHECK(pml_interp_last_error(it) != NULL);
+    {
+        pml_error e;
+        CHECK_EQ(pml_interp_last_error(NULL, &e), PML_ERR_ARG);
+        CHECK_EQ(e.status, PML_ERR_ARG);
+        CHECK_EQ(pml_interp_last_error(it, NULL), PML_ERR_ARG);
+        CHECK_EQ(pml_interp_last_error(it, &e), PML_OK); /* no invoke has failed */
+        CHECK_EQ(e.status, PML_OK);
+        CHECK(e.msg[0] == '\0' && e.op_index == -1);
+    }
     CHECK_EQ(pml_interp_plan_count(NULL), 0);
     CHECK_EQ(pml_interp_plan_entry(NULL, 0, &pe), PML_ERR_ARG);
     CHECK_EQ(pml_interp_plan_entry(it, 0, NULL), PML_ERR_ARG);

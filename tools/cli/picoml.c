@@ -307,8 +307,9 @@ static int cmd_run(const char *path, const char **inputs, int n_in, const char *
     }
     pml_status s = pml_interp_invoke(it);
     if (s != PML_OK) {
-        const pml_error *e = pml_interp_last_error(it);
-        die(1, "%s: inference failed: %s", path, e->msg[0] ? e->msg : pml_status_str(s));
+        pml_error e;
+        pml_interp_last_error(it, &e);
+        die(1, "%s: inference failed: %s", path, e.msg[0] ? e.msg : pml_status_str(s));
     }
     if (json) printf("{\"model\": \"%s\", \"arena_bytes\": %zu, \"outputs\": [", path, pml_interp_arena_used(it));
     for (uint32_t o = 0; o < nout; o++) {
@@ -477,7 +478,11 @@ static int cmd_bench(const char *path, const char **inputs, int n_in, long runs,
         double t0 = now_us();
         pml_status s = op_times ? pml_interp_invoke_hooked(it, &hooks) : pml_interp_invoke(it);
         double dt = now_us() - t0;
-        if (s != PML_OK) die(1, "%s: inference failed: %s", path, pml_interp_last_error(it)->msg);
+        if (s != PML_OK) {
+            pml_error e;
+            pml_interp_last_error(it, &e);
+            die(1, "%s: inference failed: %s", path, e.msg[0] ? e.msg : pml_status_str(s));
+        }
         if (r >= warmup) times[r - warmup] = dt;
     }
     qsort(times, (size_t)runs, sizeof *times, cmp_double);
