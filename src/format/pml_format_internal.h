@@ -109,8 +109,8 @@ typedef struct pml__opinfo {
     int32_t code;
     int32_t version;
     int32_t n_in, n_out;
-    int32_t in[PML_OP_MAX_IO];
-    int32_t out[PML_OP_MAX_IO];
+    int16_t in[PML_OP_MAX_IO];  /* tensor indices (< 32767, pml_model_open checks), -1 absent */
+    int16_t out[PML_OP_MAX_IO];
     uint32_t opt_type;
     pml__fbt opt;      /* valid if has_opt */
     bool has_opt;

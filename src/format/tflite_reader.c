@@ -273,12 +273,14 @@ pml_status pml__op_info(const pml_model *m, uint32_t index, pml__opinfo *op) {
     op->n_in = (int32_t)in.n;
     op->n_out = (int32_t)out.n;
     for (uint32_t i = 0; i < in.n; i++) {
-        op->in[i] = pml__rd_i32(m, in.pos + 4 * i);
-        if (op->in[i] < -1 || op->in[i] >= (int32_t)m->n_tensors) return PML_ERR_MODEL;
+        int32_t ti = pml__rd_i32(m, in.pos + 4 * i);
+        if (ti < -1 || ti >= (int32_t)m->n_tensors) return PML_ERR_MODEL;
+        op->in[i] = (int16_t)ti;
     }
     for (uint32_t i = 0; i < out.n; i++) {
-        op->out[i] = pml__rd_i32(m, out.pos + 4 * i);
-        if (op->out[i] < 0 || op->out[i] >= (int32_t)m->n_tensors) return PML_ERR_MODEL;
+        int32_t ti = pml__rd_i32(m, out.pos + 4 * i);
+        if (ti < 0 || ti >= (int32_t)m->n_tensors) return PML_ERR_MODEL;
+        op->out[i] = (int16_t)ti;
     }
     op->opt_type = pml__fb_u8(m, &t, 3, 0);
     op->has_opt = pml__fb_field_table(m, &t, 4, &op->opt);

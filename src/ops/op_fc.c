@@ -52,14 +52,15 @@ static pml_status eval_hybrid(const pml_interp *it, const pml_node *n) {
     return PML_OK;
 }
 
-static pml_status prepare(pml_prep_ctx *pc, pml_node *n) {
+/* t: four tensor records (pml__prep_run), valid until the op data is allocated */
+static pml_status prepare_body(pml_prep_ctx *pc, pml_node *n, pml__tinfo *t) {
     const pml_model *m = pc->m;
-    pml__tinfo in, w, out, bias;
-    PML_TRY(pml__prep_tensor(pc, 0, &in));
-    PML_TRY(pml__prep_tensor(pc, 1, &w));
-    PML_TRY(pml__prep_tensor(pc, PML_OUT(0), &out));
+    pml__tinfo *in = &t[0], *w = &t[1], *out = &t[2], *bias = &t[3];
+    PML_TRY(pml__prep_tensor(pc, 0, in));
+    PML_TRY(pml__prep_tensor(pc, 1, w));
+    PML_TRY(pml__prep_tensor(pc, PML_OUT(0), out));
     bool has_bias = pml__prep_has_input(pc, 2);
-    if (has_bias) PML_TRY(pml__prep_tensor(pc, 2, &bias));
+    if (has_bias) PML_TRY(pml__prep_tensor(pc, 2, bias));
     int32_t act = 0, wfmt = 0, asym = 0;
     if (pc->op.has_opt) {
         PML_PREP_CHECK(pc, pc->op.opt_type == PML_OPT_FC, PML_ERR_MODEL, "FULLY_CONNECTED with wrong options");
@@ -68,15 +69,15 @@ static pml_status prepare(pml_prep_ctx *pc, pml_node *n) {
         asym = (int32_t)pml__fb_u8(m, &pc->op.opt, 3, 0);
     }
     PML_PREP_CHECK(pc, wfmt == 0, PML_ERR_UNSUPPORTED, "FULLY_CONNECTED: shuffled weights format");
-    PML_PREP_CHECK(pc, w.rank == 2 && w.data, PML_ERR_UNSUPPORTED, "FULLY_CONNECTED needs constant 2-D weights");
-    int32_t units = w.dims[0], depth = w.dims[1];
+    PML_PREP_CHECK(pc, w->rank == 2 && w->data, PML_ERR_UNSUPPORTED, "FULLY_CONNECTED needs constant 2-D weights");
+    int32_t units = w->dims[0], depth = w->dims[1];
     PML_PREP_CHECK(pc, depth <= 65536, PML_ERR_UNSUPPORTED, "FULLY_CONNECTED: depth %d (max 65536)", (int)depth);
-    PML_PREP_CHECK(pc, depth > 0 && units > 0 && in.count % (size_t)depth == 0, PML_ERR_MODEL,
-                   "FULLY_CONNECTED: input of %zu values is not a multiple of depth %d", in.count, (int)depth);
-    size_t batches = in.count / (size_t)depth;
-    PML_PREP_CHECK(pc, batches <= INT32_MAX && out.count == batches * (size_t)units, PML_ERR_MODEL,
-                   "FULLY_CONNECTED: output has %zu values, expected %zu", out.count, batches * (size_t)units);
-    PML_PREP_CHECK(pc, !has_bias || (bias.data && bias.count == (size_t)units), PML_ERR_MODEL,
+    PML_PREP_CHECK(pc, depth > 0 && units > 0 && in->count % (size_t)depth == 0, PML_ERR_MODEL,
+                   "FULLY_CONNECTED: input of %zu values is not a multiple of depth %d", in->count, (int)depth);
+    size_t batches = in->count / (size_t)depth;
+    PML_PREP_CHECK(pc, batches <= INT32_MAX && out->count == batches * (size_t)units, PML_ERR_MODEL,
+                   "FULLY_CONNECTED: output has %zu values, expected %zu", out->count, batches * (size_t)units);
+    PML_PREP_CHECK(pc, !has_bias || (bias->data && bias->count == (size_t)units), PML_ERR_MODEL,
                    "FULLY_CONNECTED: bias must be constant with %d values", (int)units);
 
     fc_data dd;
@@ -87,62 +88,63 @@ static pml_status prepare(pml_prep_ctx *pc, pml_node *n) {
     dd.depth = depth;
     dd.units = units;
     size_t extra = 0;
-    int32_t nq = 0;
+    int32_t nq = 0, q0 = 0, sh0 = 0;
+    float s_in = 0.0f, s_out = 0.0f;
     pml_eval_fn eval;
     const char *variant;
-    if (in.dtype == PML_DTYPE_I8 && w.dtype == PML_DTYPE_I8 && out.dtype == PML_DTYPE_I8 &&
-        (!has_bias || bias.dtype == PML_DTYPE_I32)) {
-        PML_PREP_CHECK(pc, pml__valid_q8(m, &in) && pml__valid_q8(m, &out) && pml__valid_w8(m, &w, units, 0),
+    if (in->dtype == PML_DTYPE_I8 && w->dtype == PML_DTYPE_I8 && out->dtype == PML_DTYPE_I8 &&
+        (!has_bias || bias->dtype == PML_DTYPE_I32)) {
+        PML_PREP_CHECK(pc, pml__valid_q8(m, in) && pml__valid_q8(m, out) && pml__valid_w8(m, w, units, 0),
                        PML_ERR_UNSUPPORTED, "FULLY_CONNECTED: needs int8 quantization, symmetric weights");
-        PML_PREP_CHECK(pc, pml__act_range_s8(act, pml__tinfo_scale(m, &out, 0), pml__tinfo_zp(m, &out, 0),
+        PML_PREP_CHECK(pc, pml__act_range_s8(act, pml__tinfo_scale(m, out, 0), pml__tinfo_zp(m, out, 0),
                                              &fp.act_min, &fp.act_max) &&
                            fp.act_min >= -128 && fp.act_max <= 127,
                        PML_ERR_UNSUPPORTED, "FULLY_CONNECTED: fused activation %d", (int)act);
-        fp.input_offset = -pml__tinfo_zp(m, &in, 0); /* zero points in [-128, 127] (valid_q8) */
+        fp.input_offset = -pml__tinfo_zp(m, in, 0); /* zero points in [-128, 127] (valid_q8) */
         fp.weights_offset = 0;
-        fp.output_offset = pml__tinfo_zp(m, &out, 0);
+        fp.output_offset = pml__tinfo_zp(m, out, 0);
         dd.u.s8.input_offset = (int16_t)fp.input_offset;
         dd.u.s8.output_offset = (int16_t)fp.output_offset;
         dd.u.s8.act_min = (int8_t)fp.act_min; /* an int8 output's clamp range */
         dd.u.s8.act_max = (int8_t)fp.act_max;
-        dd.u.s8.per_channel = w.scale.n != 1;
+        dd.u.s8.per_channel = w->scale.n != 1;
         nq = dd.u.s8.per_channel ? units : 1;
-        {
-            float s_in = pml__tinfo_scale(m, &in, 0), s_out = pml__tinfo_scale(m, &out, 0);
-            int32_t q0, sh0;
-            pml__quantize_multiplier((double)(s_in * pml__tinfo_scale(m, &w, 0)) / (double)s_out, &q0, &sh0);
-            PML_PREP_CHECK(pc, (nq == 1 && sh0 <= 30) || (nq > 1 && pml__fill_requant(m, &w, s_in, s_out, nq, NULL, NULL)),
-                           PML_ERR_UNSUPPORTED, "FULLY_CONNECTED: requantization scale out of range");
-        }
+        s_in = pml__tinfo_scale(m, in, 0);
+        s_out = pml__tinfo_scale(m, out, 0);
+        /* per tensor, TFLite GetQuantizedConvolutionMultipler: the scale product is formed in float */
+        pml__quantize_multiplier((double)(s_in * pml__tinfo_scale(m, w, 0)) / (double)s_out, &q0, &sh0);
+        PML_PREP_CHECK(pc, (nq == 1 && sh0 <= 30) || (nq > 1 && pml__fill_requant(m, w, s_in, s_out, nq, NULL, NULL)),
+                       PML_ERR_UNSUPPORTED, "FULLY_CONNECTED: requantization scale out of range");
         extra = (sizeof(int32_t) + 1) * (size_t)nq;
         eval = eval_s8;
         const pml_fc_s8_variant *v = pml__fc_s8_select(&fp);
         dd.u.s8.run = v->run;
         variant = v->name;
-    } else if (in.dtype == PML_DTYPE_F32 && out.dtype == PML_DTYPE_F32 && (!has_bias || bias.dtype == PML_DTYPE_F32) &&
-               (w.dtype == PML_DTYPE_F32 || w.dtype == PML_DTYPE_I8)) {
+    } else if (in->dtype == PML_DTYPE_F32 && out->dtype == PML_DTYPE_F32 && (!has_bias || bias->dtype == PML_DTYPE_F32) &&
+               (w->dtype == PML_DTYPE_F32 || w->dtype == PML_DTYPE_I8)) {
         PML_PREP_CHECK(pc, pml__act_range_f32(act, &dd.u.f32.act_min, &dd.u.f32.act_max), PML_ERR_UNSUPPORTED,
                        "FULLY_CONNECTED: fused activation %d", (int)act);
-        if (w.dtype == PML_DTYPE_F32) {
+        if (w->dtype == PML_DTYPE_F32) {
             eval = eval_f32;
             variant = "fc_f32_ref";
         } else {
-            PML_PREP_CHECK(pc, pml__valid_w8(m, &w, units, 0), PML_ERR_UNSUPPORTED,
+            PML_PREP_CHECK(pc, pml__valid_w8(m, w, units, 0), PML_ERR_UNSUPPORTED,
                            "FULLY_CONNECTED: hybrid weights must be symmetric int8");
             PML_PREP_CHECK(pc, !asym, PML_ERR_UNSUPPORTED, "FULLY_CONNECTED: asymmetric hybrid input quantization");
-            nq = (int32_t)w.scale.n;
+            nq = (int32_t)w->scale.n;
             dd.u.f32.n_scales = nq;
             extra = sizeof(float) * (size_t)nq;
-            PML_TRY(pml__prep_scratch(pc, n, in.count));
+            PML_TRY(pml__prep_scratch(pc, n, in->count));
             eval = eval_hybrid;
             variant = "fc_hybrid_ref";
         }
     } else {
         return pml__error(pc->err, PML_ERR_UNSUPPORTED, (int32_t)pc->op_index, -1,
-                          "FULLY_CONNECTED: %s input, %s weights, %s output", pml_dtype_str(in.dtype),
-                          pml_dtype_str(w.dtype), pml_dtype_str(out.dtype));
+                          "FULLY_CONNECTED: %s input, %s weights, %s output", pml_dtype_str(in->dtype),
+                          pml_dtype_str(w->dtype), pml_dtype_str(out->dtype));
     }
 
+    pml__fbv w_scale = w->scale; /* the records in t may be overwritten from here on */
     void *mem;
     PML_TRY(pml__prep_alloc(pc, sizeof(fc_data) + extra, &mem));
     n->eval = eval;
@@ -153,25 +155,20 @@ static pml_status prepare(pml_prep_ctx *pc, pml_node *n) {
     if (eval == eval_s8) {
         int32_t *mult = (int32_t *)(void *)(d + 1);
         int8_t *shift = (int8_t *)(mult + nq);
-        float s_in = pml__tinfo_scale(m, &in, 0), s_out = pml__tinfo_scale(m, &out, 0);
         if (nq == 1) {
-            /* TFLite GetQuantizedConvolutionMultipler: the scale product is formed in float */
-            float prod = s_in * pml__tinfo_scale(m, &w, 0);
-            int32_t sh;
-            pml__quantize_multiplier((double)prod / (double)s_out, &mult[0], &sh);
-            if (sh > 30)
-                return pml__error(pc->err, PML_ERR_UNSUPPORTED, (int32_t)pc->op_index, -1, "requantization scale out of range");
-            shift[0] = (int8_t)sh;
-        } else {
-            if (!pml__fill_requant(m, &w, s_in, s_out, nq, mult, shift))
-                return pml__error(pc->err, PML_ERR_UNSUPPORTED, (int32_t)pc->op_index, -1, "requantization scale out of range");
+            mult[0] = q0;
+            shift[0] = (int8_t)sh0;
+        } else if (!pml__fill_requant_v(m, &w_scale, s_in, s_out, nq, mult, shift)) {
+            return pml__error(pc->err, PML_ERR_UNSUPPORTED, (int32_t)pc->op_index, -1, "requantization scale out of range");
         }
     } else if (eval == eval_hybrid) {
         float *ws = (float *)(void *)(d + 1);
-        for (int32_t c = 0; c < nq; c++) ws[c] = pml__tinfo_scale(m, &w, (uint32_t)c);
+        for (int32_t c = 0; c < nq; c++) ws[c] = pml__rd_f32(m, w_scale.pos + 4u * (uint32_t)c);
     }
     n->data = d;
     return PML_OK;
 }
+
+static pml_status prepare(pml_prep_ctx *pc, pml_node *n) { return pml__prep_run(pc, n, prepare_body); }
 
 const pml_kernel pml_kernel_fully_connected = {PML_OP_FULLY_CONNECTED, "FULLY_CONNECTED", prepare};

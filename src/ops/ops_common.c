@@ -27,10 +27,12 @@ pml_dims4 pml__dims4(const pml__tinfo *ti) {
     return d;
 }
 
-bool pml__fill_requant(const pml_model *m, const pml__tinfo *w, float in_scale, float out_scale, int32_t count,
-                       int32_t *mult, int8_t *shift) {
+bool pml__fill_requant_v(const pml_model *m, const pml__fbv *w_scale, float in_scale, float out_scale, int32_t count,
+                         int32_t *mult, int8_t *shift) {
     for (int32_t c = 0; c < count; c++) {
-        double eff = (double)in_scale * (double)pml__tinfo_scale(m, w, (uint32_t)c) / (double)out_scale;
+        uint32_t i = w_scale->n == 0 ? 0 : (uint32_t)c < w_scale->n ? (uint32_t)c : 0; /* as pml__tinfo_scale */
+        float ws = w_scale->n ? pml__rd_f32(m, w_scale->pos + 4u * i) : 0.0f;
+        double eff = (double)in_scale * (double)ws / (double)out_scale;
         int32_t sh;
         int32_t q;
         pml__quantize_multiplier(eff, &q, &sh);
@@ -40,6 +42,11 @@ bool pml__fill_requant(const pml_model *m, const pml__tinfo *w, float in_scale, 
         shift[c] = (int8_t)sh; /* QuantizeMultiplier flushes shift < -31 to zero */
     }
     return true;
+}
+
+bool pml__fill_requant(const pml_model *m, const pml__tinfo *w, float in_scale, float out_scale, int32_t count,
+                       int32_t *mult, int8_t *shift) {
+    return pml__fill_requant_v(m, &w->scale, in_scale, out_scale, count, mult, shift);
 }
 
 bool pml__valid_q8(const pml_model *m, const pml__tinfo *t) {

@@ -20,6 +20,9 @@ PML_INTERNAL pml_dims4 pml__dims4(const pml__tinfo *ti);
  * only validates (prepare does that before allocating, so measuring and init agree). */
 PML_INTERNAL bool pml__fill_requant(const pml_model *m, const pml__tinfo *w, float in_scale, float out_scale,
                                     int32_t count, int32_t *mult, int8_t *shift);
+/* The same from the weights' scale vector alone (a prepare whose tensor records are gone). */
+PML_INTERNAL bool pml__fill_requant_v(const pml_model *m, const pml__fbv *w_scale, float in_scale, float out_scale,
+                                      int32_t count, int32_t *mult, int8_t *shift);
 /* Common int8 checks: per-tensor scale > 0 and zero point in [-128, 127]. */
 PML_INTERNAL bool pml__valid_q8(const pml_model *m, const pml__tinfo *t);
 /* Per-channel int8 weights: scales all > 0, zero points 0, count 1 or `channels` along `qdim`. */

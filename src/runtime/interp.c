@@ -63,6 +63,21 @@ pml_status pml__prep_scratch(pml_prep_ctx *pc, pml_node *n, size_t bytes) {
     return PML_OK;
 }
 
+/* `bytes` of the free gap [lo, hi) of a real init's arena, or NULL (measuring, or too small). */
+static void *arena_gap(const pml_prep_ctx *pc, size_t bytes) {
+    return (!pc->measuring && (size_t)(pc->hi - pc->lo) >= bytes) ? pc->lo : NULL;
+}
+
+static PML_NOINLINE pml_status prep_run_on_stack(pml_prep_ctx *pc, pml_node *n, pml_prep_body body) {
+    pml__tinfo t[PML_PREP_TINFOS];
+    return body(pc, n, t);
+}
+
+pml_status pml__prep_run(pml_prep_ctx *pc, pml_node *n, pml_prep_body body) {
+    pml__tinfo *t = (pml__tinfo *)arena_gap(pc, sizeof(pml__tinfo) * PML_PREP_TINFOS);
+    return t ? body(pc, n, t) : prep_run_on_stack(pc, n, body);
+}
+
 bool pml__prep_has_input(const pml_prep_ctx *pc, int32_t k) { return k >= 0 && k < pc->op.n_in && pc->op.in[k] >= 0; }
 
 pml_status pml__prep_tensor(pml_prep_ctx *pc, int32_t which, pml__tinfo *ti) {
@@ -99,26 +114,26 @@ static int32_t find_buf(const pml_prep_ctx *pc, int32_t t) {
 }
 
 /* Buffer for tensor t (created if new); -1 for constants and absent tensors. */
-static pml_status touch(pml_prep_ctx *pc, int32_t t, int32_t op, int32_t *out_idx) {
-    pml__tinfo ti;
+static pml_status touch(pml_prep_ctx *pc, int32_t t, int32_t op, int32_t *out_idx, pml__tinfo *tip) {
+    pml__tinfo *ti = tip; /* work record */
     *out_idx = -1;
     if (t < 0) return PML_OK;
     int32_t b = find_buf(pc, t);
     if (b < 0) {
-        pml_status s = pml__tensor_info(pc->m, (uint32_t)t, &ti);
+        pml_status s = pml__tensor_info(pc->m, (uint32_t)t, ti);
         if (s != PML_OK) return pml__error(pc->err, s, op, t, "tensor %d: unsupported or malformed", (int)t);
-        if (ti.data) return PML_OK;
-        if (ti.bytes == 0 && pml_dtype_size(ti.dtype) == 0)
+        if (ti->data) return PML_OK;
+        if (ti->bytes == 0 && pml_dtype_size(ti->dtype) == 0)
             return pml__error(pc->err, PML_ERR_UNSUPPORTED, op, t, "tensor %d has type %s", (int)t,
-                              pml_dtype_str(ti.dtype));
-        if (ti.bytes > (size_t)INT32_MAX - PML_ARENA_ALIGN)
+                              pml_dtype_str(ti->dtype));
+        if (ti->bytes > (size_t)INT32_MAX - PML_ARENA_ALIGN)
             return pml__error(pc->err, PML_ERR_UNSUPPORTED, op, t, "tensor %d too large", (int)t);
         if (pc->n_bufs >= pc->cap_bufs)
             return pml__error(pc->err, PML_ERR_UNSUPPORTED, op, t,
                               "more than %u planned buffers (raise PML_PLAN_STACK_BUFFERS)", (unsigned)pc->cap_bufs);
         b = (int32_t)pc->n_bufs++;
         pml__buf *nb = &pc->bufs[b];
-        nb->size = (uint32_t)pml__align_up(ti.bytes, PML_ARENA_ALIGN);
+        nb->size = (uint32_t)pml__align_up(ti->bytes, PML_ARENA_ALIGN);
         nb->offset = UINT32_MAX;
         nb->first = (int16_t)op;
         nb->last = (int16_t)op;
@@ -134,39 +149,53 @@ static pml_status touch(pml_prep_ctx *pc, int32_t t, int32_t op, int32_t *out_id
 
 static bool is_alias_op(int32_t code) { return code == PML_OP_RESHAPE || code == PML_OP_SQUEEZE; }
 
-/* noinline: its op and tensor records leave the stack before the prepare loop runs */
-static PML_NOINLINE pml_status lifetimes(pml_prep_ctx *pc) {
+/* The lifetime pass's records: in the arena's free middle during a real init (see pml__prep_run). */
+typedef struct life_work {
+    pml__opinfo op;
+    pml__tinfo ti, to;
+} life_work;
+
+static PML_NOINLINE pml_status lifetimes_with(pml_prep_ctx *pc, life_work *w) {
     const pml_model *m = pc->m;
     int32_t b, last = m->n_operators ? (int32_t)m->n_operators - 1 : 0;
+    pml__opinfo *op = &w->op;
     /* graph inputs and outputs live in the arena: the caller writes and reads them */
     for (uint32_t k = 0; k < 2; k++)
         for (uint32_t i = 0; i < (k ? m->n_outputs : m->n_inputs); i++) {
             int32_t t = pml__model_io(m, k != 0, i);
-            if (pml__tensor_is_const(m, (uint32_t)t))
+            if (pml__tensor_info(m, (uint32_t)t, &w->ti) == PML_OK && w->ti.data)
                 return pml__error(pc->err, PML_ERR_MODEL, -1, t, "graph %s %u is a constant tensor", k ? "output" : "input",
                                   (unsigned)i);
         }
-    for (uint32_t i = 0; i < m->n_inputs; i++) PML_TRY(touch(pc, pml__model_io(m, false, i), 0, &b));
+    for (uint32_t i = 0; i < m->n_inputs; i++) PML_TRY(touch(pc, pml__model_io(m, false, i), 0, &b, &w->ti));
     for (uint32_t k = 0; k < m->n_operators; k++) {
-        pml__opinfo op;
-        pml_status s = pml__op_info(m, k, &op);
+        pml_status s = pml__op_info(m, k, op);
         if (s != PML_OK) return pml__error(pc->err, s, (int32_t)k, -1, "operator %u is malformed", (unsigned)k);
-        for (int32_t i = 0; i < op.n_in; i++) PML_TRY(touch(pc, op.in[i], (int32_t)k, &b));
-        if (is_alias_op(op.code) && op.n_in >= 1 && op.n_out == 1 && op.in[0] >= 0 && find_buf(pc, op.out[0]) < 0) {
-            int32_t ib = find_buf(pc, op.in[0]);
-            pml__tinfo ti, to;
-            if (ib >= 0 && pc->bufs[ib].alias < 0 && pml__tensor_info(m, (uint32_t)op.in[0], &ti) == PML_OK &&
-                pml__tensor_info(m, (uint32_t)op.out[0], &to) == PML_OK && !to.data && ti.bytes == to.bytes) {
-                pc->bufs[ib].alias = (int16_t)op.out[0];
+        for (int32_t i = 0; i < op->n_in; i++) PML_TRY(touch(pc, op->in[i], (int32_t)k, &b, &w->ti));
+        if (is_alias_op(op->code) && op->n_in >= 1 && op->n_out == 1 && op->in[0] >= 0 && find_buf(pc, op->out[0]) < 0) {
+            int32_t ib = find_buf(pc, op->in[0]);
+            if (ib >= 0 && pc->bufs[ib].alias < 0 && pml__tensor_info(m, (uint32_t)op->in[0], &w->ti) == PML_OK &&
+                pml__tensor_info(m, (uint32_t)op->out[0], &w->to) == PML_OK && !w->to.data && w->ti.bytes == w->to.bytes) {
+                pc->bufs[ib].alias = (int16_t)op->out[0];
                 continue; /* output shares the input's bytes */
             }
         }
-        for (int32_t i = 0; i < op.n_out; i++) PML_TRY(touch(pc, op.out[i], (int32_t)k, &b));
+        for (int32_t i = 0; i < op->n_out; i++) PML_TRY(touch(pc, op->out[i], (int32_t)k, &b, &w->ti));
     }
     for (uint32_t i = 0; i < m->n_outputs; i++) {
-        PML_TRY(touch(pc, pml__model_io(m, true, i), last, &b));
+        PML_TRY(touch(pc, pml__model_io(m, true, i), last, &b, &w->ti));
     }
     return PML_OK;
+}
+
+static PML_NOINLINE pml_status lifetimes_on_stack(pml_prep_ctx *pc) {
+    life_work w;
+    return lifetimes_with(pc, &w);
+}
+
+static pml_status lifetimes(pml_prep_ctx *pc) {
+    life_work *w = (life_work *)arena_gap(pc, sizeof(life_work));
+    return w ? lifetimes_with(pc, w) : lifetimes_on_stack(pc);
 }
 
 /* ---- build: shared by measuring and real init ----------------------------------------------- */
@@ -197,8 +226,17 @@ static PML_NOINLINE void bind(pml_interp *it, const pml__buf *bufs, uint32_t n_b
     }
 }
 
-static pml_status build(const pml_model *m, const pml_op_set *ops, uint8_t *base, size_t usable, pml__buf *stack_ws,
-                        uint32_t stack_cap, pml_error *err, build_out *bo) {
+/* What measuring mode works in (real init uses the arena instead): the planner workspace and a
+ * node to prepare into, both in the measuring caller's frame, off the exact-arena init's stack. */
+typedef struct measure_ws {
+    pml__buf *bufs;
+    uint32_t cap;
+    pml_node node;
+} measure_ws;
+
+/* base == NULL: measuring in `mw`. */
+static pml_status build(const pml_model *m, const pml_op_set *ops, uint8_t *base, size_t usable, measure_ws *mw,
+                        pml_error *err, build_out *bo) {
     pml_prep_ctx pc;
     pml_interp *it = NULL;
     memset(&pc, 0, sizeof pc);
@@ -227,8 +265,8 @@ static pml_status build(const pml_model *m, const pml_op_set *ops, uint8_t *base
         if (!pml__tensor_is_const(m, t)) cap++;
     size_t ws_bytes = (size_t)cap * sizeof(pml__buf);
     if (measuring) {
-        if (cap > stack_cap) cap = stack_cap; /* touch() reports if the model really needs more */
-        pc.bufs = stack_ws;
+        if (cap > mw->cap) cap = mw->cap; /* touch() reports if the model really needs more */
+        pc.bufs = mw->bufs;
     } else {
         if (ws_bytes > (size_t)(pc.hi - pc.lo)) {
             pc.out_of_arena = true;
@@ -242,7 +280,7 @@ static pml_status build(const pml_model *m, const pml_op_set *ops, uint8_t *base
 
     /* prepare every op */
     for (uint32_t k = 0; k < m->n_operators; k++) {
-        pml_node tmp, *n = measuring ? &tmp : &nodes[k];
+        pml_node *n = measuring ? &mw->node : &nodes[k];
         memset(n, 0, sizeof *n);
         pc.op_index = k;
         PML_TRY(pml__op_info(m, k, &pc.op));
@@ -296,7 +334,8 @@ static pml_status build(const pml_model *m, const pml_op_set *ops, uint8_t *base
  * of pml_interp_init's exact-arena path, which plans in the arena and never comes here. */
 static PML_NOINLINE pml_status measure(const pml_model *m, const pml_op_set *ops, pml_error *err, build_out *bo) {
     pml__buf ws[PML_PLAN_STACK_BUFFERS];
-    return build(m, ops, NULL, 0, ws, PML_PLAN_STACK_BUFFERS, err, bo);
+    measure_ws mw = {ws, PML_PLAN_STACK_BUFFERS, {0}};
+    return build(m, ops, NULL, 0, &mw, err, bo);
 }
 
 /* Measuring with a caller buffer as the planner workspace (init's too-small arena): no stack. */
@@ -304,7 +343,8 @@ static pml_status measure_in(const pml_model *m, const pml_op_set *ops, uint8_t 
                              build_out *bo) {
     uint32_t cap = (uint32_t)(len / sizeof(pml__buf) > 32767 ? 32767 : len / sizeof(pml__buf));
     if (cap < 16) return measure(m, ops, err, bo);
-    pml_status s = build(m, ops, NULL, 0, (pml__buf *)(void *)buf, cap, err, bo);
+    measure_ws mw = {(pml__buf *)(void *)buf, cap, {0}};
+    pml_status s = build(m, ops, NULL, 0, &mw, err, bo);
     return s == PML_ERR_UNSUPPORTED && cap < PML_PLAN_STACK_BUFFERS ? measure(m, ops, err, bo) : s;
 }
 
@@ -349,7 +389,7 @@ pml_status pml_interp_init(pml_interp **out, const pml_model *m, const pml_op_se
     uintptr_t end = e & ~(uintptr_t)(PML_ARENA_ALIGN - 1);
     size_t usable = (arena && end > base) ? (size_t)(end - base) : 0;
     memset(&bo, 0, sizeof bo);
-    pml_status s = usable ? build(m, ops, (uint8_t *)base, usable, NULL, 0, err, &bo) : PML_ERR_ARENA;
+    pml_status s = usable ? build(m, ops, (uint8_t *)base, usable, NULL, err, &bo) : PML_ERR_ARENA;
     if (s == PML_ERR_ARENA) return too_small(m, ops, (uint8_t *)base, usable, arena_len, err);
     if (s != PML_OK) return s;
     *out = bo.it;

@@ -98,6 +98,15 @@ PML_INTERNAL pml_status pml__prep_alloc(pml_prep_ctx *pc, size_t bytes, void **o
 /* Finish a prepare: allocate the op data, copy `data` (bytes) into it and set the node's eval.
  * Measuring: only counts the bytes. */
 PML_INTERNAL pml_status pml__prep_commit(pml_prep_ctx *pc, pml_node *n, pml_eval_fn eval, const void *data, size_t bytes);
+/* Run `body` with PML_PREP_TINFOS tensor records as its work memory. Init puts them in the arena's
+ * middle, between the planner workspace and the persistent tail (bytes the activations take only
+ * after init) when that gap is large enough, else (and when measuring) they live on the stack of an
+ * out-of-line frame: a production init keeps about 300 bytes off its stack peak this way, the arena
+ * size is unchanged. The records are valid until `body` allocates (pml__prep_alloc / commit may
+ * take the same bytes): read what you need from them first. */
+#define PML_PREP_TINFOS 4
+typedef pml_status (*pml_prep_body)(pml_prep_ctx *pc, pml_node *n, pml__tinfo *t);
+PML_INTERNAL pml_status pml__prep_run(pml_prep_ctx *pc, pml_node *n, pml_prep_body body);
 /* Request one scratch buffer for this node, live only during its eval. */
 PML_INTERNAL pml_status pml__prep_scratch(pml_prep_ctx *pc, pml_node *n, size_t bytes);
 /* Tensor info for input k (k >= 0) or output k (PML_OUT(k)); fails with PML_ERR_MODEL if absent. */
