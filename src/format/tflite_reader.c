@@ -150,20 +150,22 @@ static bool tensor_table(const pml_model *m, uint32_t index, pml__fbt *t) {
     return pml__fb_vector_table(m, &v, index, t);
 }
 
-/* Constant data of buffer `b`: data vector, or (offset, size) for models > 2 GB. */
-static bool buffer_data(const pml_model *m, uint32_t b, const uint8_t **data, size_t *len) {
-    pml__fbv bv = {m->buffers, m->n_buffers}, dv;
-    pml__fbt bt;
+/* Constant data of buffer `b`: data vector, or (offset, size) for models > 2 GB. `bt` and `v` are
+ * the caller's work records (inlined into pml__tensor_info, whose init-time stack it shares). */
+PML_INLINE bool buffer_data(const pml_model *m, uint32_t b, pml__fbt *bt, pml__fbv *v, const uint8_t **data,
+                            size_t *len) {
     *data = NULL;
     *len = 0;
-    if (b >= m->n_buffers || !pml__fb_vector_table(m, &bv, b, &bt)) return false;
-    if (!pml__fb_field_vector(m, &bt, 0, 1, &dv)) return false;
-    if (dv.n) {
-        *data = m->buf + dv.pos;
-        *len = dv.n;
+    v->pos = m->buffers;
+    v->n = m->n_buffers;
+    if (b >= m->n_buffers || !pml__fb_vector_table(m, v, b, bt)) return false;
+    if (!pml__fb_field_vector(m, bt, 0, 1, v)) return false;
+    if (v->n) {
+        *data = m->buf + v->pos;
+        *len = v->n;
         return true;
     }
-    uint64_t off = pml__fb_u64(m, &bt, 1, 0), size = pml__fb_u64(m, &bt, 2, 0);
+    uint64_t off = pml__fb_u64(m, bt, 1, 0), size = pml__fb_u64(m, bt, 2, 0);
     if (off > 1 && size) {
         if (!in_range(m, off, size)) return false;
         *data = m->buf + off;
@@ -189,19 +191,20 @@ const char *pml_dtype_str(int32_t dtype) {
 }
 
 pml_status pml__tensor_info(const pml_model *m, uint32_t index, pml__tinfo *ti) {
-    pml__fbt t, q;
-    pml__fbv shape, name;
+    pml__fbt t, u; /* the tensor; its buffer, then its quantization */
+    pml__fbv v;    /* its name, its shape, then the buffers and the data */
     memset(ti, 0, sizeof *ti);
     if (index >= m->n_tensors || !tensor_table(m, index, &t)) return PML_ERR_MODEL;
-    if (!pml__fb_field_vector(m, &t, 0, 4, &shape) || !pml__fb_field_vector(m, &t, 3, 1, &name)) return PML_ERR_MODEL;
-    if (shape.n > PML_MAX_DIMS) return PML_ERR_UNSUPPORTED;
+    if (!pml__fb_field_vector(m, &t, 3, 1, &v)) return PML_ERR_MODEL;
+    ti->name = (const char *)(m->buf + v.pos);
+    ti->name_len = v.n;
+    if (!pml__fb_field_vector(m, &t, 0, 4, &v)) return PML_ERR_MODEL;
+    if (v.n > PML_MAX_DIMS) return PML_ERR_UNSUPPORTED;
     ti->dtype = (int32_t)pml__fb_u8(m, &t, 1, 0);
-    ti->rank = (int32_t)shape.n;
-    ti->name = (const char *)(m->buf + name.pos);
-    ti->name_len = name.n;
+    ti->rank = (int32_t)v.n;
     size_t count = 1;
-    for (uint32_t i = 0; i < shape.n; i++) {
-        int32_t d = pml__rd_i32(m, shape.pos + 4 * i);
+    for (uint32_t i = 0; i < v.n; i++) {
+        int32_t d = pml__rd_i32(m, v.pos + 4 * i);
         if (d < 0) return PML_ERR_UNSUPPORTED; /* dynamic dimension */
         ti->dims[i] = d;
         if (!pml__mul_size(count, (size_t)d, &count)) return PML_ERR_MODEL;
@@ -215,16 +218,16 @@ pml_status pml__tensor_info(const pml_model *m, uint32_t index, pml__tinfo *ti) 
     }
     const uint8_t *data;
     size_t dlen;
-    if (!buffer_data(m, pml__fb_u32(m, &t, 2, 0), &data, &dlen)) return PML_ERR_MODEL;
+    if (!buffer_data(m, pml__fb_u32(m, &t, 2, 0), &u, &v, &data, &dlen)) return PML_ERR_MODEL;
     if (data) {
         if (esz == 0 || dlen < ti->bytes) return PML_ERR_MODEL; /* constant shorter than its shape */
         ti->data = data;
     }
     ti->quantized_dim = 0;
-    if (pml__fb_field_table(m, &t, 4, &q)) {
-        if (!pml__fb_field_vector(m, &q, 2, 4, &ti->scale) || !pml__fb_field_vector(m, &q, 3, 8, &ti->zero_point))
+    if (pml__fb_field_table(m, &t, 4, &u)) {
+        if (!pml__fb_field_vector(m, &u, 2, 4, &ti->scale) || !pml__fb_field_vector(m, &u, 3, 8, &ti->zero_point))
             return PML_ERR_MODEL;
-        ti->quantized_dim = pml__fb_i32(m, &q, 6, 0);
+        ti->quantized_dim = pml__fb_i32(m, &u, 6, 0);
         if (ti->scale.n > 1 && (ti->quantized_dim < 0 || ti->quantized_dim >= ti->rank ||
                                 (uint32_t)ti->dims[ti->quantized_dim] != ti->scale.n))
             return PML_ERR_MODEL;
@@ -339,7 +342,9 @@ pml_status pml_model_open(pml_model *m, const void *buf, size_t len) {
     for (uint32_t i = 0; i < m->n_buffers; i++) {
         const uint8_t *d;
         size_t dl;
-        if (!buffer_data(m, i, &d, &dl)) goto bad;
+        pml__fbt bt;
+        pml__fbv dv;
+        if (!buffer_data(m, i, &bt, &dv, &d, &dl)) goto bad;
     }
     for (uint32_t i = 0; i < m->n_tensors; i++) {
         pml__tinfo ti;

@@ -6,17 +6,18 @@
 #include "pml_ops_internal.h"
 
 /* Persistent per node (weights and bias are read through the tensor table: inputs 1 and 2). The
- * kernels' pml_fc_params and pml_requant are rebuilt on the stack at eval: that keeps op data at
- * 24 bytes + 5 per requantization channel on 32-bit targets, where MLPerf Tiny AD has ten of them. */
+ * kernels' pml_fc_params and pml_requant are rebuilt on the stack at eval: that keeps int8 op data
+ * at 28 bytes per tensor quantized weights on 32-bit targets (MLPerf Tiny AD has ten such ops). */
 typedef struct fc_data {
     int32_t batches, depth, units;
     union {
-        struct {                   /* int8: int32 mult[n], int8 shift[n] follow, n = units or 1 */
-            pml_fc_s8_fn run;      /* the variant chosen at prepare */
+        struct {                   /* int8: int32 mult[n] follows; per channel (n = units) then */
+            pml_fc_s8_fn run;      /* int8 shift[n], per tensor (n = 1) the shift is `shift`. */
             int16_t input_offset;  /* -input zero point  */
             int16_t output_offset; /* +output zero point */
             int8_t act_min, act_max;
             bool per_channel;
+            int8_t shift;
         } s8;
         struct {                   /* float32 and hybrid: hybrid's weight scales (float[n]) follow */
             float act_min, act_max;
@@ -31,7 +32,7 @@ static pml_status eval_s8(const pml_interp *it, const pml_node *n) {
     const int32_t *mult = (const int32_t *)(const void *)(d + 1);
     int32_t nq = d->u.s8.per_channel ? d->units : 1;
     pml_fc_params p = {d->u.s8.input_offset, 0, d->u.s8.output_offset, d->u.s8.act_min, d->u.s8.act_max, 0.0f, 0.0f};
-    pml_requant q = {mult, (const int8_t *)(mult + nq), nq};
+    pml_requant q = {mult, d->u.s8.per_channel ? (const int8_t *)(mult + nq) : &d->u.s8.shift, nq};
     d->u.s8.run(&p, &q, d->batches, d->depth, d->units, (const int8_t *)PML_IN(it, n, 0), (const int8_t *)PML_IN(it, n, 1),
                 (const int32_t *)PML_IN_OPT(it, n, 2), (int8_t *)PML_OUTP(it, n, 0));
     return PML_OK;
@@ -115,7 +116,7 @@ static pml_status prepare_body(pml_prep_ctx *pc, pml_node *n, pml__tinfo *t) {
         pml__quantize_multiplier((double)(s_in * pml__tinfo_scale(m, w, 0)) / (double)s_out, &q0, &sh0);
         PML_PREP_CHECK(pc, (nq == 1 && sh0 <= 30) || (nq > 1 && pml__fill_requant(m, w, s_in, s_out, nq, NULL, NULL)),
                        PML_ERR_UNSUPPORTED, "FULLY_CONNECTED: requantization scale out of range");
-        extra = (sizeof(int32_t) + 1) * (size_t)nq;
+        extra = nq == 1 ? sizeof(int32_t) : (sizeof(int32_t) + 1) * (size_t)nq;
         eval = eval_s8;
         const pml_fc_s8_variant *v = pml__fc_s8_select(&fp);
         dd.u.s8.run = v->run;
@@ -154,11 +155,10 @@ static pml_status prepare_body(pml_prep_ctx *pc, pml_node *n, pml__tinfo *t) {
     *d = dd;
     if (eval == eval_s8) {
         int32_t *mult = (int32_t *)(void *)(d + 1);
-        int8_t *shift = (int8_t *)(mult + nq);
         if (nq == 1) {
             mult[0] = q0;
-            shift[0] = (int8_t)sh0;
-        } else if (!pml__fill_requant_v(m, &w_scale, s_in, s_out, nq, mult, shift)) {
+            d->u.s8.shift = (int8_t)sh0;
+        } else if (!pml__fill_requant_v(m, &w_scale, s_in, s_out, nq, mult, (int8_t *)(mult + nq))) {
             return pml__error(pc->err, PML_ERR_UNSUPPORTED, (int32_t)pc->op_index, -1, "requantization scale out of range");
         }
     } else if (eval == eval_hybrid) {
