@@ -10,10 +10,12 @@
  *
  * While init runs, the planner's workspace (one pml__buf per planned buffer) sits at the head and
  * persistent data is bump-allocated down from the end. Planning then assigns head offsets, which
- * overwrite the workspace at the first invoke. Required bytes = max(planned peak, workspace) +
- * persistent, rounded to PML_ARENA_ALIGN. pml_interp_arena_size runs the same code in measuring
- * mode: the workspace lives on the stack and persistent allocations return NULL (prepare
- * functions request all their memory first and return once they get NULL).
+ * overwrite the workspace at the first invoke. The gap between workspace and tail holds the
+ * lifetime pass's and the prepares' work records when it is large enough (pml__prep_run), which
+ * keeps them off the stack of an exact-arena init without changing the size. Required bytes =
+ * max(planned peak, workspace) + persistent, rounded to PML_ARENA_ALIGN. pml_interp_arena_size runs
+ * the same code in measuring mode: the workspace lives on the stack and persistent allocations
+ * return NULL (prepare functions request all their memory first and return once they get NULL).
  */
 #ifndef PML_RUNTIME_INTERNAL_H
 #define PML_RUNTIME_INTERNAL_H
