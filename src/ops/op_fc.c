@@ -7,7 +7,8 @@
 
 /* Persistent per node (weights and bias are read through the tensor table: inputs 1 and 2). The
  * kernels' pml_fc_params and pml_requant are rebuilt on the stack at eval: that keeps int8 op data
- * at 28 bytes per tensor quantized weights on 32-bit targets (MLPerf Tiny AD has ten such ops). */
+ * at 28 bytes with per-tensor weights on 32-bit targets (MLPerf Tiny AD has ten such ops), + 5 per
+ * channel with per-channel weights. */
 typedef struct fc_data {
     int32_t batches, depth, units;
     union {
