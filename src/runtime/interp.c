@@ -113,9 +113,8 @@ static int32_t find_buf(const pml_prep_ctx *pc, int32_t t) {
     return -1;
 }
 
-/* Buffer for tensor t (created if new); -1 for constants and absent tensors. */
-static pml_status touch(pml_prep_ctx *pc, int32_t t, int32_t op, int32_t *out_idx, pml__tinfo *tip) {
-    pml__tinfo *ti = tip; /* work record */
+/* Buffer for tensor t (created if new); -1 for constants and absent tensors. ti: a work record. */
+static pml_status touch(pml_prep_ctx *pc, int32_t t, int32_t op, int32_t *out_idx, pml__tinfo *ti) {
     *out_idx = -1;
     if (t < 0) return PML_OK;
     int32_t b = find_buf(pc, t);
