@@ -6,7 +6,8 @@
  *
  * Cases cover random shapes, strides, SAME/VALID padding, dilation, depth multipliers, channel
  * counts (1, odd, multiples of 16), a quarter of convolutions pointwise (1x1 stride 1, the shape
- * most MobileNet MACs have), extreme offsets / biases / data, the full multiplier and shift range,
+ * most MobileNet MACs have), a third of depthwise filters 3x3 without dilation, a third of
+ * requantizations with every shift negative, extreme offsets / biases / data, the full multiplier and shift range,
  * per-tensor and per-channel requantization, and narrowed activation ranges.
  */
 #ifndef PML_PROP_CASES_H
@@ -38,9 +39,12 @@ static inline void prop_fill_s8(uint64_t *s, int8_t *p, size_t n, bool extreme) 
 
 /* Requantization: mostly realistic (shift -12..1), sometimes the full range, sometimes a zero multiplier. */
 static inline void prop_requant(uint64_t *s, int32_t ch, bool per_channel, int32_t *mult, int8_t *shift) {
+    const bool neg = prop_u64(s) % 3 == 0; /* every shift negative, as trained models have */
     for (int32_t c = 0; c < (per_channel ? ch : 1); c++) {
         mult[c] = (int32_t)((1u << 30) + (uint32_t)(prop_u64(s) % (1u << 30)));
-        shift[c] = (int8_t)((prop_u64(s) % 8 == 0) ? prop_rnd(s, -31, 30) : prop_rnd(s, -12, 1));
+        shift[c] = (int8_t)(neg                     ? prop_rnd(s, (prop_u64(s) % 8 == 0) ? -31 : -12, -1)
+                            : (prop_u64(s) % 8 == 0) ? prop_rnd(s, -31, 30)
+                                                     : prop_rnd(s, -12, 1));
         if (prop_u64(s) % 50 == 0) mult[c] = 0;
     }
 }
@@ -95,6 +99,10 @@ static inline bool prop_conv_case_draw(int k, bool depthwise, uint64_t *seed, ui
     p->stride_w = prop_rnd(s, 1, 3);
     p->dilation_h = (prop_u64(s) % 5 == 0) ? 2 : 1;
     p->dilation_w = (prop_u64(s) % 5 == 0) ? 2 : 1;
+    if (depthwise && prop_u64(s) % 3 == 0) { /* the MobileNet / DS-CNN shape */
+        c->f.h = c->f.w = 3;
+        p->dilation_h = p->dilation_w = 1;
+    }
     if (!depthwise && prop_u64(s) % 4 == 0) {
         c->f.h = c->f.w = 1;
         p->stride_h = p->stride_w = 1;

@@ -73,6 +73,11 @@ PML_INLINE int32_t pml__smlatt(uint32_t a, uint32_t b, int32_t acc) {
     __asm__("smlatt %0, %1, %2, %3" : "=r"(r) : "r"(a), "r"(b), "r"(acc));
     return r;
 }
+PML_INLINE uint32_t pml__sadd16(uint32_t a, uint32_t b) {
+    uint32_t r;
+    __asm__("sadd16 %0, %1, %2" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+}
 PML_INLINE int32_t pml__ssat8(int32_t x) {
     int32_t r;
     __asm__("ssat %0, #8, %1" : "=r"(r) : "r"(x));
