@@ -155,7 +155,7 @@ typedef struct prop_add_case {
     bool extreme2;
 } prop_add_case;
 
-/* Same-shape ADD with input scales spanning two decades either way, as real models have. */
+/* Same-shape ADD with input scales spanning two decades either way (an eighth equal), as real models have. */
 static inline void prop_add_case_draw(int k, uint64_t *seed, uint64_t *s, prop_add_case *c) {
     *seed = 0xa0761d6478bd642full * (uint64_t)(k + 1);
     *s = *seed;
@@ -163,7 +163,7 @@ static inline void prop_add_case_draw(int k, uint64_t *seed, uint64_t *s, prop_a
     c->n = prop_rnd(s, 1, 700);
     for (int i = 0; i < 5; i++) c->b.out[i] = c->b.in1[i] = c->b.in2[i] = i < 4 ? 1 : c->n;
     const float s1 = 0.001f + (float)(prop_u64(s) % 10000) * 1e-5f;
-    const float s2 = s1 * (0.02f + (float)(prop_u64(s) % 5000) * 1e-2f);
+    const float s2 = (prop_u64(s) % 8 == 0) ? s1 : s1 * (0.02f + (float)(prop_u64(s) % 5000) * 1e-2f);
     const float so = (s1 > s2 ? s1 : s2) * (0.5f + (float)(prop_u64(s) % 300) * 1e-2f);
     const int32_t z1 = prop_rnd(s, -128, 127), z2 = prop_rnd(s, -128, 127), zo = prop_rnd(s, -128, 127);
     pml__add_params_s8(s1, z1, s2, z2, so, zo, &c->p);
