@@ -280,6 +280,16 @@ static PML_NOINLINE void dw3_set(uint32_t *blk, const uint32_t *wf, const int32_
             so = pml__sadd16(pml__sadd16(pml__sadd16(so, f[1]), f[3]), f[5]);
             continue;
         }
+        if (dx == 1 || dx == -1) { /* a left / right border: two filter columns, one zero column */
+            const uint32_t *g = dx == 1 ? f + 2 : f;
+            uint32_t *v = dx == 1 ? w : w + 2;
+            memcpy(v, g, 16);
+            se = pml__sadd16(pml__sadd16(se, g[0]), g[2]);
+            so = pml__sadd16(pml__sadd16(so, g[1]), g[3]);
+            v = dx == 1 ? w + 4 : w;
+            v[0] = v[1] = 0;
+            continue;
+        }
         for (int32_t i = 0; i < 3; i++) {
             const uint32_t fx = (uint32_t)(i + dx);
             uint32_t e = 0, o = 0;
