@@ -138,22 +138,45 @@ static void add(void) {
     }
 }
 
+static void avgpool(void) {
+    uint32_t nv;
+    const pml_avgpool_s8_variant *tab = pml__avgpool_s8_variants(&nv);
+    for (int k = 0; k < PROP_CASES; k++) {
+        uint64_t seed, s;
+        prop_pool_case c;
+        if (!prop_pool_case_draw(k, &seed, &s, &c)) continue;
+        const size_t in_n = (size_t)c.in.n * c.in.h * c.in.w * c.in.c, out_n = (size_t)c.out.n * c.out.h * c.out.w * c.out.c;
+        prop_fill_s8(&s, g_in, in_n, c.extreme);
+        memset(g_ref, 0x5a, out_n + GUARD);
+        const bool ok_ref = pml_avgpool_s8_ref(&c.p, &c.in, g_in, &c.out, g_ref);
+        for (uint32_t v = 0; v + 1 < nv; v++) {
+            if (tab[v].applies && !tab[v].applies(&c.p, &c.in, &c.out)) continue;
+            memset(g_got, 0x5a, out_n + GUARD);
+            if (tab[v].run(&c.p, &c.in, g_in, &c.out, g_got) != ok_ref) g_got[out_n] ^= 1; /* counted as a mismatch */
+            check(tab[v].name, seed, out_n);
+        }
+    }
+}
+
 int main(void) {
-    uint32_t n1, n2, n3, n4;
+    uint32_t n1, n2, n3, n4, n5;
     const pml_conv_s8_variant *c = pml__conv2d_s8_variants(&n1);
     const pml_conv_s8_variant *d = pml__dwconv2d_s8_variants(&n2);
     const pml_fc_s8_variant *f = pml__fc_s8_variants(&n3);
     const pml_add_s8_variant *a = pml__add_s8_variants(&n4);
+    const pml_avgpool_s8_variant *ap = pml__avgpool_s8_variants(&n5);
     put("prop_dsp: variants:");
     for (uint32_t i = 0; i + 1 < n1; i++) put(" "), put(c[i].name);
     for (uint32_t i = 0; i + 1 < n2; i++) put(" "), put(d[i].name);
     for (uint32_t i = 0; i + 1 < n3; i++) put(" "), put(f[i].name);
     for (uint32_t i = 0; i + 1 < n4; i++) put(" "), put(a[i].name);
+    for (uint32_t i = 0; i + 1 < n5; i++) put(" "), put(ap[i].name);
     put("\n");
     conv_like(false);
     conv_like(true);
     fc();
     add();
+    avgpool();
     put("prop_dsp: ");
     put_i(passed);
     put(" passed, ");

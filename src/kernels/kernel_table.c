@@ -70,6 +70,25 @@ static const pml_add_s8_variant add_s8[] = {
     {"add_s8_ref", NULL, pml_add_s8_ref},
 };
 
+static const pml_avgpool_s8_variant avgpool_s8[] = {
+#if !defined(PML_KERNELS_REF)
+    {"avgpool_s8_fast", pml_avgpool_s8_fast_applies, pml_avgpool_s8_fast},
+#endif
+    {"avgpool_s8_ref", NULL, pml_avgpool_s8_ref},
+};
+
+const pml_avgpool_s8_variant *pml__avgpool_s8_variants(uint32_t *count) {
+    *count = COUNT(avgpool_s8);
+    return avgpool_s8;
+}
+
+const pml_avgpool_s8_variant *pml__avgpool_s8_select(const pml_pool_params *p, const pml_dims4 *in_d,
+                                                     const pml_dims4 *out_d) {
+    for (uint32_t i = 0; i < COUNT(avgpool_s8); i++)
+        if (!avgpool_s8[i].applies || avgpool_s8[i].applies(p, in_d, out_d)) return &avgpool_s8[i];
+    return &avgpool_s8[COUNT(avgpool_s8) - 1];
+}
+
 const pml_add_s8_variant *pml__add_s8_variants(uint32_t *count) {
     *count = COUNT(add_s8);
     return add_s8;

@@ -380,6 +380,19 @@ PML_INTERNAL void pml_add_s8_avx2(const pml_add_params *p, const pml_bcast5 *b, 
 PML_INTERNAL const pml_add_s8_variant *pml__add_s8_variants(uint32_t *count);
 PML_INTERNAL const pml_add_s8_variant *pml__add_s8_select(const pml_bcast5 *b);
 
+/* AVERAGE_POOL_2D int8 (run returns false where the reference does: a window without input). */
+typedef struct pml_avgpool_s8_variant {
+    const char *name;
+    bool (*applies)(const pml_pool_params *p, const pml_dims4 *in_d, const pml_dims4 *out_d);
+    bool (*run)(const pml_pool_params *p, const pml_dims4 *in_d, const int8_t *in, const pml_dims4 *out_d, int8_t *out);
+} pml_avgpool_s8_variant;
+PML_INTERNAL bool pml_avgpool_s8_fast_applies(const pml_pool_params *p, const pml_dims4 *in_d, const pml_dims4 *out_d);
+PML_INTERNAL bool pml_avgpool_s8_fast(const pml_pool_params *p, const pml_dims4 *in_d, const int8_t *in,
+                                      const pml_dims4 *out_d, int8_t *out);
+PML_INTERNAL const pml_avgpool_s8_variant *pml__avgpool_s8_variants(uint32_t *count);
+PML_INTERNAL const pml_avgpool_s8_variant *pml__avgpool_s8_select(const pml_pool_params *p, const pml_dims4 *in_d,
+                                                                  const pml_dims4 *out_d);
+
 /* Variant tables (src/kernels/kernel_table.c) and selection: the first variant that applies. */
 PML_INTERNAL const pml_conv_s8_variant *pml__conv2d_s8_variants(uint32_t *count);
 PML_INTERNAL const pml_conv_s8_variant *pml__dwconv2d_s8_variants(uint32_t *count);

@@ -12,8 +12,10 @@ PML_OP_DATA(pool_data);
 
 static pml_status eval_avg_s8(const pml_interp *it, const pml_node *n) {
     const pool_data *d = (const pool_data *)n->data;
-    bool ok = pml_avgpool_s8_ref(&d->p, &d->in_d, (const int8_t *)PML_IN(it, n, 0), &d->out_d,
-                                 (int8_t *)PML_OUTP(it, n, 0));
+    /* the variant prepare named (the selection is a pure function of the op data, which holds no
+     * pointer to it: op data lives in the arena) */
+    bool ok = pml__avgpool_s8_select(&d->p, &d->in_d, &d->out_d)
+                  ->run(&d->p, &d->in_d, (const int8_t *)PML_IN(it, n, 0), &d->out_d, (int8_t *)PML_OUTP(it, n, 0));
     return ok ? PML_OK : PML_ERR_INTERNAL;
 }
 static pml_status eval_max_s8(const pml_interp *it, const pml_node *n) {
@@ -70,7 +72,7 @@ static pml_status prepare_pool(pml_prep_ctx *pc, pml_node *n, bool is_max) {
                                              &dd.p.act_max),
                        PML_ERR_UNSUPPORTED, "%s: fused activation %d", opn, (int)act);
         eval = is_max ? eval_max_s8 : eval_avg_s8;
-        n->variant = is_max ? "maxpool_s8_ref" : "avgpool_s8_ref";
+        n->variant = is_max ? "maxpool_s8_ref" : pml__avgpool_s8_select(&dd.p, &dd.in_d, &dd.out_d)->name;
     } else if (in.dtype == PML_DTYPE_F32) {
         PML_PREP_CHECK(pc, pml__act_range_f32(act, &dd.p.act_min_f, &dd.p.act_max_f), PML_ERR_UNSUPPORTED,
                        "%s: fused activation %d", opn, (int)act);

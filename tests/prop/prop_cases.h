@@ -171,4 +171,40 @@ static inline void prop_add_case_draw(int k, uint64_t *seed, uint64_t *s, prop_a
     c->extreme2 = prop_u64(s) % 8 == 0;
 }
 
+typedef struct prop_pool_case {
+    pml_pool_params p;
+    pml_dims4 in, out;
+    bool extreme;
+} prop_pool_case;
+
+/* AVERAGE_POOL_2D int8: random windows (a quarter global along a dimension), strides, SAME/VALID
+ * padding, narrowed activation ranges. False if the drawn geometry has no output. */
+static inline bool prop_pool_case_draw(int k, uint64_t *seed, uint64_t *s, prop_pool_case *c) {
+    static const int32_t chans[] = {1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 32, 64, 65, 70};
+    *seed = 0x8bb84b93962eacc9ull * (uint64_t)(k + 1);
+    *s = *seed;
+    memset(c, 0, sizeof *c);
+    pml_pool_params *p = &c->p;
+    c->in.n = prop_rnd(s, 1, 2);
+    c->in.h = prop_rnd(s, 1, 11);
+    c->in.w = prop_rnd(s, 1, 11);
+    c->in.c = chans[prop_u64(s) % (sizeof chans / sizeof chans[0])];
+    p->filter_h = (prop_u64(s) % 4 == 0) ? c->in.h : prop_rnd(s, 1, 5);
+    p->filter_w = (prop_u64(s) % 4 == 0) ? c->in.w : prop_rnd(s, 1, 5);
+    p->stride_h = prop_rnd(s, 1, 3);
+    p->stride_w = prop_rnd(s, 1, 3);
+    const int32_t pad = (int32_t)(prop_u64(s) % 2);
+    int32_t oh, ow;
+    if (!pml__conv_geometry(pad, c->in.h, p->filter_h, p->stride_h, 1, &oh, &p->pad_h) ||
+        !pml__conv_geometry(pad, c->in.w, p->filter_w, p->stride_w, 1, &ow, &p->pad_w) || oh < 1 || ow < 1)
+        return false;
+    c->out.n = c->in.n;
+    c->out.h = oh;
+    c->out.w = ow;
+    c->out.c = c->in.c;
+    prop_act(s, &p->act_min, &p->act_max);
+    c->extreme = prop_u64(s) % 10 == 0;
+    return true;
+}
+
 #endif /* PML_PROP_CASES_H */

@@ -165,10 +165,43 @@ PML_TEST(add_s8_variants_match_ref) {
     if (nv > 1) CHECK(ran >= cases);
 }
 
+PML_TEST(avgpool_s8_variants_match_ref) {
+    uint32_t nv;
+    const pml_avgpool_s8_variant *tab = pml__avgpool_s8_variants(&nv);
+    int cases = n_cases(3000), ran = 0, drawn = 0;
+    bufs B = alloc_bufs();
+    for (int k = 0; k < cases; k++) {
+        uint64_t seed, s;
+        prop_pool_case c;
+        if (!prop_pool_case_draw(k, &seed, &s, &c)) continue;
+        drawn++;
+        const size_t in_n = (size_t)c.in.n * c.in.h * c.in.w * c.in.c, out_n = (size_t)c.out.n * c.out.h * c.out.w * c.out.c;
+        prop_fill_s8(&s, B.in, in_n, c.extreme);
+        memset(B.ref, 0x5a, out_n + GUARD);
+        const bool ok_ref = pml_avgpool_s8_ref(&c.p, &c.in, B.in, &c.out, B.ref);
+        for (uint32_t v = 0; v + 1 < nv; v++) {
+            if (tab[v].applies && !tab[v].applies(&c.p, &c.in, &c.out)) continue;
+            memset(B.got, 0x5a, out_n + GUARD);
+            const bool ok = tab[v].run(&c.p, &c.in, B.in, &c.out, B.got);
+            size_t first;
+            if (ok != ok_ref)
+                PML_FAIL_AT("%s seed %llu: returned %d, ref %d", tab[v].name, (unsigned long long)seed, (int)ok, (int)ok_ref);
+            else if (!same(B.ref, B.got, out_n, &first))
+                PML_FAIL_AT("%s seed %llu: byte %zu: %d vs ref %d", tab[v].name, (unsigned long long)seed, first,
+                            B.got[first], B.ref[first]);
+            ran++;
+        }
+    }
+    free_bufs(&B);
+    printf("prop: avgpool_s8: %d variant runs compared (%u variants in this build)\n", ran, nv);
+    if (nv > 1) CHECK(ran >= drawn && drawn > cases / 2);
+}
+
 int main(void) {
     PML_RUN(conv2d_s8_variants_match_ref);
     PML_RUN(dwconv2d_s8_variants_match_ref);
     PML_RUN(fc_s8_variants_match_ref);
     PML_RUN(add_s8_variants_match_ref);
+    PML_RUN(avgpool_s8_variants_match_ref);
     return PML_TEST_END("prop");
 }
