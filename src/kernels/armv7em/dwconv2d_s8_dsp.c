@@ -172,195 +172,154 @@ static PML_NOINLINE int dw_mode(const pml_requant *q, const int32_t *bias, const
         const int8_t *filter, const int32_t *bias, const pml_dims4 *out_d, int8_t *out
 
 /* ---- 3x3, SMMLAR NEG form, full int8 range -------------------------------------------------------
- * Per group of four channels one block of constants on the stack: the bias, the 9 taps' weights
- * unpacked and doubled (2w fits int16, so the accumulators come out doubled, the 2x that SMMLAR's
- * NEG form wants, with no shift), and per channel (m, R, r) with R = 2^(r-1) + (output_offset << r):
+ * Per group of four channels, the input rows a window needs are unpacked once into a ring of three
+ * row buffers on the stack: per column the two words SXTAB16 gives (x + input_offset in int16
+ * lanes (0,2) and (1,3)), with zero columns and zero rows for the padding, where x + offset is 0
+ * by definition. Every output pixel is then the same full 3x3 window: one inline-asm block of 9
+ * taps (LDRD input, LDRD weights, 4 SMLAxy) and four requantizations packed into one word.
+ * Constants per group: the bias and the weights doubled (2w fits int16, so the accumulators come
+ * out doubled, the 2x that SMMLAR's NEG form wants, with no shift), and per channel (m, R, r) with
+ * R = 2^(r-1) + (output_offset << r):
  *   out = ssat8((smmlar(2acc, m, R) - [acc < 0]) >> r)
  * equals clamp(mbqm(acc) + output_offset): R adds the offset as a multiple of 2^r before the shift
- * (exact while |R| + 2^30 < 2^31, i.e. r <= 22: dw3_ok). An interior pixel is one inline-asm block
- * (9 taps of LDR, 2 SXTAB16, LDRD, 4 SMLAxy; then the four requantizations into one word);
- * border pixels take the tap loop over their valid window. */
-#define DW3_B 0  /* block word offsets: doubled bias + input offset * sum of the used weights [4] */
-#define DW3_W 4  /* weights [9 taps][2 words] */
-#define DW3_Q 22 /* (m, R, r) [4] */
+ * (exact while |R| + 2^30 < 2^31, i.e. r <= 22: dw3_ok). */
+#define DW3_B 0   /* block word offsets: doubled bias [4] */
+#define DW3_W 4   /* weights [9 taps][2 words] */
+#define DW3_Q 22  /* (m, R, r) [4] */
 #define DW3_N 34
+#define DW3_NARROW 8  /* row buffer columns of the small instance (3 x 8 x 8 B on the stack) */
+#define DW3_WIDE 52   /* and of the wide one (3 x 52 x 8 B): a 48-wide 3x3 layer and its padding */
 
-static bool dw3_ok(const pml_requant *q, int32_t ooff) {
-    (void)ooff; /* |ooff| <= 128 (an int8 zero point, negated): 128 << 22 + 2^21 + 2^30 < 2^31 */
+static bool dw3_ok(const pml_requant *q) {
+    /* |output_offset| <= 128 (a negated int8 zero point): 128 << 22 + 2^21 + 2^30 < 2^31 */
     for (int32_t c = 0; c < q->count; c++)
         if (q->shift[c] < -22) return false;
     return true;
 }
 
-PML_INLINE int32_t dw3_rq(int32_t a, const uint32_t *k) {
-    int32_t h;
-    __asm__("smmlar %0, %1, %2, %3" : "=r"(h) : "r"(a), "r"(k[0]), "r"(k[1]));
-    h -= (int32_t)((uint32_t)a >> 31);
-    return pml__ssat8(h >> k[2]);
+/* row buffer columns a layer reads: (OW - 1) * stride + 3 */
+PML_INLINE int32_t dw3_cols(const pml_conv_params *p, const pml_dims4 *out_d) {
+    return (out_d->w - 1) * p->stride_w + 3;
 }
 
-/* Full 3x3 window at xp (column stride C, row stride xrs) of four channels, requantized and packed. */
-PML_INLINE uint32_t dw3_pix(const int8_t *xp, int32_t C, int32_t xrs, const uint32_t *blk) {
+/* The 3x3 window whose rows start at r0, r1, r2 (two words per column) of four channels,
+ * requantized and packed. */
+PML_INLINE uint32_t dw3_pix(const uint32_t *r0, const uint32_t *r1, const uint32_t *r2, const uint32_t *blk) {
     /* fixed registers where LDM fills them (ascending register numbers = ascending addresses) */
     register uint32_t a0 __asm__("r8"), a1 __asm__("r9"), a2 __asm__("r10"), a3 __asm__("r11");
     register uint32_t xe __asm__("r4"), xo __asm__("r5"), w0 __asm__("r6");
     uint32_t w1;
-    const int8_t *x = xp;
-#define DW3_TAP(ld, off)                                                                                               \
-    ld "\n\t"                                                                                                          \
-       "ldrd %[w0], %[w1], [%[k], #" #off "]\n\t"                                                                      \
-       "sxtb16 %[xe], %[xo]\n\t"                                                                               \
-       "sxtb16 %[xo], %[xo], ror #8\n\t"                                                                       \
-       "smlabb %[a0], %[xe], %[w0], %[a0]\n\t"                                                                         \
-       "smlatt %[a2], %[xe], %[w0], %[a2]\n\t"                                                                         \
-       "smlabb %[a1], %[xo], %[w1], %[a1]\n\t"                                                                         \
-       "smlatt %[a3], %[xo], %[w1], %[a3]\n\t"
-#define DW3_ROW(o0, o1, o2_)                                                                                           \
-    DW3_TAP("ldr %[xo], [%[x]]", o0)                                                                                   \
-    DW3_TAP("ldr %[xo], [%[x], %[C]]", o1)                                                                             \
-    DW3_TAP("ldr %[xo], [%[x], %[C], lsl #1]", o2_)
+#define DW3_TAP(row, xoff, woff)                                                                                       \
+    "ldrd %[xe], %[xo], [%[" #row "], #" #xoff "]\n\t"                                                                 \
+    "ldrd %[w0], %[w1], [%[k], #" #woff "]\n\t"                                                                        \
+    "smlabb %[a0], %[xe], %[w0], %[a0]\n\t"                                                                            \
+    "smlatt %[a2], %[xe], %[w0], %[a2]\n\t"                                                                            \
+    "smlabb %[a1], %[xo], %[w1], %[a1]\n\t"                                                                            \
+    "smlatt %[a3], %[xo], %[w1], %[a3]\n\t"
+#define DW3_RQ(acc)                                                                                                    \
+    "ldm %[x]!, {%[xe], %[xo], %[w0]}\n\t"                                                                             \
+    "smmlar %[xe], %[" #acc "], %[xe], %[xo]\n\t"                                                                      \
+    "sub %[xe], %[xe], %[" #acc "], lsr #31\n\t"                                                                       \
+    "asr %[xe], %[xe], %[w0]\n\t"
+    const uint32_t *x;
     __asm__("ldm %[k], {%[a0], %[a1], %[a2], %[a3]}\n\t" /* doubled bias */
-            DW3_ROW(16, 24, 32) "add %[x], %[x], %[rs]\n\t" DW3_ROW(40, 48, 56) "add %[x], %[x], %[rs]\n\t"
-            DW3_ROW(64, 72, 80)
+            DW3_TAP(r0, 0, 16) DW3_TAP(r0, 8, 24) DW3_TAP(r0, 16, 32)
+            DW3_TAP(r1, 0, 40) DW3_TAP(r1, 8, 48) DW3_TAP(r1, 16, 56)
+            DW3_TAP(r2, 0, 64) DW3_TAP(r2, 8, 72) DW3_TAP(r2, 16, 80)
             "add %[x], %[k], #88\n\t" /* (m, R, r) per channel */
-            "ldm %[x]!, {%[xe], %[xo], %[w0]}\n\t"
-            "smmlar %[xe], %[a0], %[xe], %[xo]\n\t"
-            "sub %[xe], %[xe], %[a0], lsr #31\n\t"
-            "asr %[xe], %[xe], %[w0]\n\t"
-            "ssat %[a0], #8, %[xe]\n\t"
-            "ldm %[x]!, {%[xe], %[xo], %[w0]}\n\t"
-            "smmlar %[xe], %[a1], %[xe], %[xo]\n\t"
-            "sub %[xe], %[xe], %[a1], lsr #31\n\t"
-            "asr %[xe], %[xe], %[w0]\n\t"
-            "ssat %[xe], #8, %[xe]\n\t"
+            DW3_RQ(a0) "ssat %[a0], #8, %[xe]\n\t"
+            DW3_RQ(a1) "ssat %[xe], #8, %[xe]\n\t"
             "bfi %[a0], %[xe], #8, #8\n\t"
-            "ldm %[x]!, {%[xe], %[xo], %[w0]}\n\t"
-            "smmlar %[xe], %[a2], %[xe], %[xo]\n\t"
-            "sub %[xe], %[xe], %[a2], lsr #31\n\t"
-            "asr %[xe], %[xe], %[w0]\n\t"
-            "ssat %[xe], #8, %[xe]\n\t"
+            DW3_RQ(a2) "ssat %[xe], #8, %[xe]\n\t"
             "bfi %[a0], %[xe], #16, #8\n\t"
-            "ldm %[x], {%[xe], %[xo], %[w0]}\n\t"
-            "smmlar %[xe], %[a3], %[xe], %[xo]\n\t"
-            "sub %[xe], %[xe], %[a3], lsr #31\n\t"
-            "asr %[xe], %[xe], %[w0]\n\t"
-            "ssat %[xe], #8, %[xe]\n\t"
+            DW3_RQ(a3) "ssat %[xe], #8, %[xe]\n\t"
             "bfi %[a0], %[xe], #24, #8"
             : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [xe] "=&r"(xe), [xo] "=&r"(xo),
-              [w0] "=&r"(w0), [w1] "=&r"(w1), [x] "+r"(x)
-            : [k] "r"(blk), [C] "r"(C), [rs] "r"(xrs)
+              [w0] "=&r"(w0), [w1] "=&r"(w1), [x] "=&r"(x)
+            : [k] "r"(blk), [r0] "r"(r0), [r1] "r"(r1), [r2] "r"(r2)
             : "memory");
-#undef DW3_ROW
+#undef DW3_RQ
 #undef DW3_TAP
     (void)a1;
     (void)a2;
     (void)a3;
     (void)w1;
     (void)xo;
+    (void)x;
     return a0;
 }
 
-/* The weights and bias for block position (dy, dx) relative to the window: block tap (j, i) is filter
- * tap (j + dy, i + dx), zero outside the filter; the bias adds input_offset * 2 * (sum of the used
- * weights), the offset of every block tap whose filter tap exists (the others are padding). */
-static PML_NOINLINE void dw3_set(uint32_t *blk, const uint32_t *wf, const int32_t *bb, int32_t off, int32_t dy,
-                                 int32_t dx) {
-    uint32_t se = 0, so = 0; /* int16 lane sums of the used weights (|sum| <= 9 * 256) */
-    uint32_t *w = blk + DW3_W;
-    for (int32_t j = 0; j < 3; j++, w += 6) {
-        const uint32_t fy = (uint32_t)(j + dy);
-        if (fy >= 3u) {
-            memset(w, 0, 24);
-            continue;
-        }
-        const uint32_t *f = wf + 6 * fy;
-        if (dx == 0) {
-            memcpy(w, f, 24);
-            se = pml__sadd16(pml__sadd16(pml__sadd16(se, f[0]), f[2]), f[4]);
-            so = pml__sadd16(pml__sadd16(pml__sadd16(so, f[1]), f[3]), f[5]);
-            continue;
-        }
-        if (dx == 1 || dx == -1) { /* a left / right border: two filter columns, one zero column */
-            const uint32_t *g = dx == 1 ? f + 2 : f;
-            uint32_t *v = dx == 1 ? w : w + 2;
-            memcpy(v, g, 16);
-            se = pml__sadd16(pml__sadd16(se, g[0]), g[2]);
-            so = pml__sadd16(pml__sadd16(so, g[1]), g[3]);
-            v = dx == 1 ? w + 4 : w;
-            v[0] = v[1] = 0;
-            continue;
-        }
-        for (int32_t i = 0; i < 3; i++) {
-            const uint32_t fx = (uint32_t)(i + dx);
-            uint32_t e = 0, o = 0;
-            if (fx < 3u) {
-                e = f[2 * fx];
-                o = f[2 * fx + 1];
-                se = pml__sadd16(se, e);
-                so = pml__sadd16(so, o);
-            }
-            w[2 * i] = e;
-            w[2 * i + 1] = o;
+/* One buffer row: input row x (NULL: a padding row) of four channels at column pl onwards, zero
+ * elsewhere, ncols columns. */
+static void dw3_fill(uint32_t *row, const int8_t *x, int32_t W, int32_t C, int32_t pl, int32_t ncols, uint32_t o2) {
+    uint32_t *const end = row + 2 * ncols;
+    if (x) {
+        uint32_t *const data = row + 2 * (pl < ncols ? pl : ncols);
+        uint32_t *const dend = row + 2 * (pl + W < ncols ? pl + W : ncols);
+        for (; row < data; row += 2) row[0] = row[1] = 0;
+        for (; row < dend; row += 2, x += C) {
+            const uint32_t v = pml__ld32(x);
+            row[0] = pml__sxtab16(o2, v);
+            row[1] = pml__sxtab16_r8(o2, v);
         }
     }
-    blk[DW3_B] = (uint32_t)bb[0] + (uint32_t)off * (uint32_t)(int32_t)(int16_t)(se & 0xFFFFu);
-    blk[DW3_B + 1] = (uint32_t)bb[1] + (uint32_t)off * (uint32_t)(int32_t)(int16_t)(so & 0xFFFFu);
-    blk[DW3_B + 2] = (uint32_t)bb[2] + (uint32_t)off * (uint32_t)((int32_t)se >> 16);
-    blk[DW3_B + 3] = (uint32_t)bb[3] + (uint32_t)off * (uint32_t)((int32_t)so >> 16);
+    for (; row < end; row += 2) row[0] = row[1] = 0;
 }
 
-/* the block start for a window at i0 (input extent n >= 3): i0 clamped to 0 .. n - 3 */
-PML_INLINE int32_t dw3_clamp(int32_t i0, int32_t n) { return i0 < 0 ? 0 : (i0 > n - 3 ? n - 3 : i0); }
-
-/* Every pixel reads a full 3x3 block inside the input (H, W >= 3): a window that sticks out is
- * moved in by (dy, dx) and gets the weights shifted to match (zeros for padding taps). Pixels are
- * visited in runs of equal (dy, dx): rows are split where dy changes, columns where dx does. */
-static PML_NOINLINE PML__NOCLONE void dw_fast3(DW_ARGS) {
-    uint32_t blk[DW3_N], wf[18];
-    int32_t bb[4];
+PML_INLINE void dw3_run(DW_ARGS, uint32_t *rows, int32_t cap) {
+    uint32_t blk[DW3_N];
     const int32_t H = in_d->h, W = in_d->w, C = in_d->c, OH = out_d->h, OW = out_d->w;
     const int32_t sh = p->stride_h, sw = p->stride_w, ph = p->pad_h, pw = p->pad_w, ooff = p->output_offset;
-    const int32_t off = p->input_offset, xrs = W * C, xstep = sw * C;
+    const int32_t ncols = dw3_cols(p, out_d);
+    const uint32_t o2 = pml__off2(p->input_offset);
     for (int32_t c = 0; c + 4 <= C; c += 4) {
         for (int32_t j = 0; j < 4; j++) {
             const int32_t qi = q->count == 1 ? 0 : c + j, r = -q->shift[qi];
-            bb[j] = bias ? (int32_t)(2u * (uint32_t)bias[c + j]) : 0;
+            blk[DW3_B + j] = bias ? 2u * (uint32_t)bias[c + j] : 0u;
             blk[DW3_Q + 3 * j] = (uint32_t)q->mult[qi];
             blk[DW3_Q + 3 * j + 1] = (1u << (r - 1)) + ((uint32_t)ooff << r);
             blk[DW3_Q + 3 * j + 2] = (uint32_t)r;
         }
         for (int32_t k = 0; k < 9; k++) {
             const uint32_t v = pml__ld32(filter + (size_t)k * C + c);
-            wf[2 * k] = pml__sxtb16(v) << 1 & 0xFFFEFFFEu; /* 2w per int16 lane */
-            wf[2 * k + 1] = pml__sxtb16_r8(v) << 1 & 0xFFFEFFFEu;
+            blk[DW3_W + 2 * k] = pml__sxtb16(v) << 1 & 0xFFFEFFFEu; /* 2w per int16 lane */
+            blk[DW3_W + 2 * k + 1] = pml__sxtb16_r8(v) << 1 & 0xFFFEFFFEu;
         }
         for (int32_t b = 0; b < out_d->n; b++) {
-            const int8_t *inb = in + (size_t)b * H * xrs + c;
-            int8_t *ob = out + (size_t)b * OH * OW * C + c;
-            for (int32_t oy = 0; oy < OH;) {
-                const int32_t iy0 = oy * sh - ph, iys = dw3_clamp(iy0, H), dy = iys - iy0;
-                int32_t oy1 = oy + 1;
-                while (oy1 < OH && dw3_clamp(oy1 * sh - ph, H) - (oy1 * sh - ph) == dy) oy1++;
-                for (int32_t ox = 0; ox < OW;) {
-                    const int32_t ix0 = ox * sw - pw, ixs = dw3_clamp(ix0, W), dx = ixs - ix0;
-                    int32_t ox1 = ox + 1;
-                    while (ox1 < OW && dw3_clamp(ox1 * sw - pw, W) - (ox1 * sw - pw) == dx) ox1++;
-                    dw3_set(blk, wf, bb, off, dy, dx);
-                    for (int32_t y = oy; y < oy1; y++) {
-                        const int8_t *xp = inb + ((ptrdiff_t)(y * sh - ph + dy) * W + ixs) * C;
-                        int8_t *o = ob + ((size_t)y * OW + ox) * C;
-                        for (int32_t n = ox1 - ox; n > 0; n--, xp += xstep, o += C) {
-                            const uint32_t v = dw3_pix(xp, C, xrs, blk);
-                            memcpy(o, &v, 4);
-                        }
+            const int8_t *inb = in + (size_t)b * H * W * C + c;
+            int8_t *o = out + (size_t)b * OH * OW * C + c;
+            int32_t tag[3] = {INT32_MIN, INT32_MIN, INT32_MIN}; /* the input row (or padding row) in each slot */
+            for (int32_t oy = 0; oy < OH; oy++) {
+                const uint32_t *rp[3];
+                for (int32_t j = 0; j < 3; j++) { /* input row iy lives in slot iy mod 3 */
+                    const int32_t iy = oy * sh - ph + j, t = (iy % 3 + 3) % 3;
+                    rp[j] = rows + (size_t)t * 2 * cap;
+                    if (tag[t] != iy) {
+                        tag[t] = iy;
+                        dw3_fill(rows + (size_t)t * 2 * cap, iy < 0 || iy >= H ? NULL : inb + (size_t)iy * W * C, W, C, pw,
+                                 ncols, o2);
                     }
-                    ox = ox1;
                 }
-                oy = oy1;
+                const uint32_t *r0 = rp[0], *r1 = rp[1], *r2 = rp[2];
+                for (int32_t ox = 0; ox < OW; ox++, o += C, r0 += 2 * sw, r1 += 2 * sw, r2 += 2 * sw) {
+                    const uint32_t v = dw3_pix(r0, r1, r2, blk);
+                    memcpy(o, &v, 4);
+                }
             }
         }
     }
     if (C & 3) dw_general(p, q, in_d, in, f_d, filter, bias, out_d, out, C & ~3);
+}
+
+/* two instances: the row buffers' size is the stack they take */
+static PML_NOINLINE PML__NOCLONE void dw_fast3n(DW_ARGS) {
+    uint32_t rows[3 * 2 * DW3_NARROW];
+    dw3_run(p, q, in_d, in, f_d, filter, bias, out_d, out, rows, DW3_NARROW);
+}
+
+static PML_NOINLINE PML__NOCLONE void dw_fast3w(DW_ARGS) {
+    uint32_t rows[3 * 2 * DW3_WIDE];
+    dw3_run(p, q, in_d, in, f_d, filter, bias, out_d, out, rows, DW3_WIDE);
 }
 
 /* the other fast-path cases (POS form, a narrower clamp, other window sizes): one instance */
@@ -375,9 +334,11 @@ void pml_dwconv2d_s8_dsp(const pml_conv_params *p, const pml_requant *q, const p
                          int8_t *out) {
     const bool full = p->act_min == -128 && p->act_max == 127;
     const int fm = dw_mode(q, bias, f_d, out_d);
-    if (fm == PML__RQF_NEG && full && f_d->h == 3 && f_d->w == 3 && in_d->h >= 3 && in_d->w >= 3 &&
-        dw3_ok(q, p->output_offset))
-        dw_fast3(p, q, in_d, in, f_d, filter, bias, out_d, out);
+    const bool k3 = fm == PML__RQF_NEG && full && f_d->h == 3 && f_d->w == 3 && dw3_ok(q);
+    if (k3 && dw3_cols(p, out_d) <= DW3_NARROW)
+        dw_fast3n(p, q, in_d, in, f_d, filter, bias, out_d, out);
+    else if (k3 && dw3_cols(p, out_d) <= DW3_WIDE)
+        dw_fast3w(p, q, in_d, in, f_d, filter, bias, out_d, out);
     else if (fm != PML__RQF_NONE)
         dw_fast_any(p, q, in_d, in, f_d, filter, bias, out_d, out);
     else
