@@ -203,8 +203,8 @@ PML_INLINE int32_t dw3_cols(const pml_conv_params *p, const pml_dims4 *out_d) {
 }
 
 /* The 3x3 window whose rows start at r0, r1, r2 (two words per column) of four channels,
- * requantized and packed. */
-PML_INLINE uint32_t dw3_pix(const uint32_t *r0, const uint32_t *r1, const uint32_t *r2, const uint32_t *blk) {
+ * requantized and stored at o (four bytes). */
+PML_INLINE void dw3_pix(const uint32_t *r0, const uint32_t *r1, const uint32_t *r2, const uint32_t *blk, int8_t *o) {
     /* fixed registers where LDM fills them (ascending register numbers = ascending addresses) */
     register uint32_t a0 __asm__("r8"), a1 __asm__("r9"), a2 __asm__("r10"), a3 __asm__("r11");
     register uint32_t xe __asm__("r4"), xo __asm__("r5"), w0 __asm__("r6");
@@ -217,26 +217,26 @@ PML_INLINE uint32_t dw3_pix(const uint32_t *r0, const uint32_t *r1, const uint32
     "smlabb %[a1], %[xo], %[w1], %[a1]\n\t"                                                                            \
     "smlatt %[a3], %[xo], %[w1], %[a3]\n\t"
 #define DW3_RQ(acc)                                                                                                    \
-    "ldm %[x]!, {%[xe], %[xo], %[w0]}\n\t"                                                                             \
+    "ldm %[w1]!, {%[xe], %[xo], %[w0]}\n\t"                                                                            \
     "smmlar %[xe], %[" #acc "], %[xe], %[xo]\n\t"                                                                      \
     "sub %[xe], %[xe], %[" #acc "], lsr #31\n\t"                                                                       \
     "asr %[xe], %[xe], %[w0]\n\t"
-    const uint32_t *x;
-    __asm__("ldm %[k], {%[a0], %[a1], %[a2], %[a3]}\n\t" /* doubled bias */
+    __asm__ volatile("ldm %[k], {%[a0], %[a1], %[a2], %[a3]}\n\t" /* doubled bias */
             DW3_TAP(r0, 0, 16) DW3_TAP(r0, 8, 24) DW3_TAP(r0, 16, 32)
             DW3_TAP(r1, 0, 40) DW3_TAP(r1, 8, 48) DW3_TAP(r1, 16, 56)
             DW3_TAP(r2, 0, 64) DW3_TAP(r2, 8, 72) DW3_TAP(r2, 16, 80)
-            "add %[x], %[k], #88\n\t" /* (m, R, r) per channel */
+            "add %[w1], %[k], #88\n\t" /* (m, R, r) per channel */
             DW3_RQ(a0) "ssat %[a0], #8, %[xe]\n\t"
             DW3_RQ(a1) "ssat %[xe], #8, %[xe]\n\t"
             "bfi %[a0], %[xe], #8, #8\n\t"
             DW3_RQ(a2) "ssat %[xe], #8, %[xe]\n\t"
             "bfi %[a0], %[xe], #16, #8\n\t"
             DW3_RQ(a3) "ssat %[xe], #8, %[xe]\n\t"
-            "bfi %[a0], %[xe], #24, #8"
+            "bfi %[a0], %[xe], #24, #8\n\t"
+            "str %[a0], [%[o]]"
             : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [xe] "=&r"(xe), [xo] "=&r"(xo),
-              [w0] "=&r"(w0), [w1] "=&r"(w1), [x] "=&r"(x)
-            : [k] "r"(blk), [r0] "r"(r0), [r1] "r"(r1), [r2] "r"(r2)
+              [w0] "=&r"(w0), [w1] "=&r"(w1)
+            : [k] "r"(blk), [r0] "r"(r0), [r1] "r"(r1), [r2] "r"(r2), [o] "r"(o)
             : "memory");
 #undef DW3_RQ
 #undef DW3_TAP
@@ -245,8 +245,7 @@ PML_INLINE uint32_t dw3_pix(const uint32_t *r0, const uint32_t *r1, const uint32
     (void)a3;
     (void)w1;
     (void)xo;
-    (void)x;
-    return a0;
+    (void)a0;
 }
 
 /* One buffer row: input row x (NULL: a padding row) of four channels at column pl onwards, zero
@@ -257,10 +256,18 @@ static void dw3_fill(uint32_t *row, const int8_t *x, int32_t W, int32_t C, int32
         uint32_t *const data = row + 2 * (pl < ncols ? pl : ncols);
         uint32_t *const dend = row + 2 * (pl + W < ncols ? pl + W : ncols);
         for (; row < data; row += 2) row[0] = row[1] = 0;
-        for (; row < dend; row += 2, x += C) {
+        for (; dend - row >= 4; row += 4, x += 2 * C) {
+            const uint32_t v = pml__ld32(x), u = pml__ld32(x + C);
+            row[0] = pml__sxtab16(o2, v);
+            row[1] = pml__sxtab16_r8(o2, v);
+            row[2] = pml__sxtab16(o2, u);
+            row[3] = pml__sxtab16_r8(o2, u);
+        }
+        if (row < dend) {
             const uint32_t v = pml__ld32(x);
             row[0] = pml__sxtab16(o2, v);
             row[1] = pml__sxtab16_r8(o2, v);
+            row += 2;
         }
     }
     for (; row < end; row += 2) row[0] = row[1] = 0;
@@ -301,10 +308,9 @@ PML_INLINE void dw3_run(DW_ARGS, uint32_t *rows, int32_t cap) {
                     }
                 }
                 const uint32_t *r0 = rp[0], *r1 = rp[1], *r2 = rp[2];
-                for (int32_t ox = 0; ox < OW; ox++, o += C, r0 += 2 * sw, r1 += 2 * sw, r2 += 2 * sw) {
-                    const uint32_t v = dw3_pix(r0, r1, r2, blk);
-                    memcpy(o, &v, 4);
-                }
+                for (const uint32_t *const r0end = r0 + (size_t)2 * sw * OW; r0 != r0end;
+                     o += C, r0 += 2 * sw, r1 += 2 * sw, r2 += 2 * sw)
+                    dw3_pix(r0, r1, r2, blk, o);
             }
         }
     }
