@@ -248,29 +248,26 @@ PML_INLINE void dw3_pix(const uint32_t *r0, const uint32_t *r1, const uint32_t *
     (void)a0;
 }
 
-/* One buffer row: input row x (NULL: a padding row) of four channels at column pl onwards, zero
- * elsewhere, ncols columns. */
-static void dw3_fill(uint32_t *row, const int8_t *x, int32_t W, int32_t C, int32_t pl, int32_t ncols, uint32_t o2) {
-    uint32_t *const end = row + 2 * ncols;
-    if (x) {
-        uint32_t *const data = row + 2 * (pl < ncols ? pl : ncols);
-        uint32_t *const dend = row + 2 * (pl + W < ncols ? pl + W : ncols);
-        for (; row < data; row += 2) row[0] = row[1] = 0;
-        for (; dend - row >= 4; row += 4, x += 2 * C) {
-            const uint32_t v = pml__ld32(x), u = pml__ld32(x + C);
-            row[0] = pml__sxtab16(o2, v);
-            row[1] = pml__sxtab16_r8(o2, v);
-            row[2] = pml__sxtab16(o2, u);
-            row[3] = pml__sxtab16_r8(o2, u);
-        }
-        if (row < dend) {
-            const uint32_t v = pml__ld32(x);
-            row[0] = pml__sxtab16(o2, v);
-            row[1] = pml__sxtab16_r8(o2, v);
-            row += 2;
-        }
+/* The n input columns of one buffer row (from the row's first input column): input row x of four
+ * channels, or zeros for a padding row (x NULL). The padding columns stay zero from dw3_run. */
+static void dw3_fill(uint32_t *row, const int8_t *x, int32_t n, int32_t C, uint32_t o2) {
+    uint32_t *const end = row + 2 * n;
+    if (!x) {
+        memset(row, 0, (size_t)n * 8);
+        return;
     }
-    for (; row < end; row += 2) row[0] = row[1] = 0;
+    for (; end - row >= 4; row += 4, x += 2 * C) {
+        const uint32_t v = pml__ld32(x), u = pml__ld32(x + C);
+        row[0] = pml__sxtab16(o2, v);
+        row[1] = pml__sxtab16_r8(o2, v);
+        row[2] = pml__sxtab16(o2, u);
+        row[3] = pml__sxtab16_r8(o2, u);
+    }
+    if (row < end) {
+        const uint32_t v = pml__ld32(x);
+        row[0] = pml__sxtab16(o2, v);
+        row[1] = pml__sxtab16_r8(o2, v);
+    }
 }
 
 PML_INLINE void dw3_run(DW_ARGS, uint32_t *rows, int32_t cap) {
@@ -278,7 +275,10 @@ PML_INLINE void dw3_run(DW_ARGS, uint32_t *rows, int32_t cap) {
     const int32_t H = in_d->h, W = in_d->w, C = in_d->c, OH = out_d->h, OW = out_d->w;
     const int32_t sh = p->stride_h, sw = p->stride_w, ph = p->pad_h, pw = p->pad_w, ooff = p->output_offset;
     const int32_t ncols = dw3_cols(p, out_d);
+    /* buffer columns of input columns 0 .. W - 1: pw .. pw + W - 1, as far as the windows reach */
+    const int32_t ndata = (pw + W < ncols ? pw + W : ncols) - (pw < ncols ? pw : ncols);
     const uint32_t o2 = pml__off2(p->input_offset);
+    memset(rows, 0, (size_t)cap * 3 * 8); /* the padding columns, zero for good */
     for (int32_t c = 0; c + 4 <= C; c += 4) {
         for (int32_t j = 0; j < 4; j++) {
             const int32_t qi = q->count == 1 ? 0 : c + j, r = -q->shift[qi];
@@ -296,15 +296,17 @@ PML_INLINE void dw3_run(DW_ARGS, uint32_t *rows, int32_t cap) {
             const int8_t *inb = in + (size_t)b * H * W * C + c;
             int8_t *o = out + (size_t)b * OH * OW * C + c;
             int32_t tag[3] = {INT32_MIN, INT32_MIN, INT32_MIN}; /* the input row (or padding row) in each slot */
-            for (int32_t oy = 0; oy < OH; oy++) {
+            const int32_t sh3 = sh % 3;
+            int32_t t0 = ((-ph) % 3 + 3) % 3; /* slot of the window's first row */
+            for (int32_t oy = 0; oy < OH; oy++, t0 = t0 + sh3 >= 3 ? t0 + sh3 - 3 : t0 + sh3) {
                 const uint32_t *rp[3];
                 for (int32_t j = 0; j < 3; j++) { /* input row iy lives in slot iy mod 3 */
-                    const int32_t iy = oy * sh - ph + j, t = (iy % 3 + 3) % 3;
+                    const int32_t iy = oy * sh - ph + j, t = t0 + j >= 3 ? t0 + j - 3 : t0 + j;
                     rp[j] = rows + (size_t)t * 2 * cap;
                     if (tag[t] != iy) {
                         tag[t] = iy;
-                        dw3_fill(rows + (size_t)t * 2 * cap, iy < 0 || iy >= H ? NULL : inb + (size_t)iy * W * C, W, C, pw,
-                                 ncols, o2);
+                        dw3_fill(rows + (size_t)t * 2 * cap + 2 * pw, iy < 0 || iy >= H ? NULL : inb + (size_t)iy * W * C,
+                                 ndata, C, o2);
                     }
                 }
                 const uint32_t *r0 = rp[0], *r1 = rp[1], *r2 = rp[2];
