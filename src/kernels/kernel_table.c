@@ -71,6 +71,9 @@ static const pml_add_s8_variant add_s8[] = {
 };
 
 static const pml_avgpool_s8_variant avgpool_s8[] = {
+#if defined(PML_KERNELS_DSP) && !defined(PML_KERNELS_REF)
+    {"avgpool_s8_dsp", pml_avgpool_s8_dsp_applies, pml_avgpool_s8_dsp},
+#endif
 #if !defined(PML_KERNELS_REF)
     {"avgpool_s8_fast", pml_avgpool_s8_fast_applies, pml_avgpool_s8_fast},
 #endif
