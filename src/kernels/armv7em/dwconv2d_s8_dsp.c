@@ -295,21 +295,25 @@ PML_INLINE void dw3_run(DW_ARGS, uint32_t *rows, int32_t cap) {
         for (int32_t b = 0; b < out_d->n; b++) {
             const int8_t *inb = in + (size_t)b * H * W * C + c;
             int8_t *o = out + (size_t)b * OH * OW * C + c;
-            int32_t tag[3] = {INT32_MIN, INT32_MIN, INT32_MIN}; /* the input row (or padding row) in each slot */
-            const int32_t sh3 = sh % 3;
-            int32_t t0 = ((-ph) % 3 + 3) % 3; /* slot of the window's first row */
-            for (int32_t oy = 0; oy < OH; oy++, t0 = t0 + sh3 >= 3 ? t0 + sh3 - 3 : t0 + sh3) {
-                const uint32_t *rp[3];
-                for (int32_t j = 0; j < 3; j++) { /* input row iy lives in slot iy mod 3 */
-                    const int32_t iy = oy * sh - ph + j, t = t0 + j >= 3 ? t0 + j - 3 : t0 + j;
-                    rp[j] = rows + (size_t)t * 2 * cap;
-                    if (tag[t] != iy) {
-                        tag[t] = iy;
-                        dw3_fill(rows + (size_t)t * 2 * cap + 2 * pw, iy < 0 || iy >= H ? NULL : inb + (size_t)iy * W * C,
-                                 ndata, C, o2);
+            /* the window's rows: three slots, rotated as the window moves down by the stride */
+            uint32_t *rp[3] = {rows + 2 * pw, rows + 2 * cap + 2 * pw, rows + 4 * cap + 2 * pw};
+            for (int32_t oy = 0; oy < OH; oy++) {
+                const int32_t iy0 = oy * sh - ph;
+                int32_t j = 0; /* rows kept from the previous window: 3 - stride */
+                if (oy > 0 && sh < 3) {
+                    uint32_t *const t0 = rp[0], *const t1 = rp[1];
+                    if (sh == 1) {
+                        rp[0] = rp[1], rp[1] = rp[2], rp[2] = t0;
+                    } else {
+                        rp[0] = rp[2], rp[1] = t0, rp[2] = t1;
                     }
+                    j = 3 - sh;
                 }
-                const uint32_t *r0 = rp[0], *r1 = rp[1], *r2 = rp[2];
+                for (; j < 3; j++) {
+                    const int32_t iy = iy0 + j;
+                    dw3_fill(rp[j], iy < 0 || iy >= H ? NULL : inb + (size_t)iy * W * C, ndata, C, o2);
+                }
+                const uint32_t *r0 = rp[0] - 2 * pw, *r1 = rp[1] - 2 * pw, *r2 = rp[2] - 2 * pw;
                 for (const uint32_t *const r0end = r0 + (size_t)2 * sw * OW; r0 != r0end;
                      o += C, r0 += 2 * sw, r1 += 2 * sw, r2 += 2 * sw)
                     dw3_pix(r0, r1, r2, blk, o);
