@@ -63,7 +63,7 @@ static inline void prop_bias(uint64_t *s, int32_t *bias, int32_t n) {
     for (int32_t c = 0; c < n; c++) bias[c] = (prop_u64(s) % 20 == 0) ? (int32_t)prop_u64(s) : prop_rnd(s, -100000, 100000);
 }
 
-/* Largest case: n 2, 11 x 11, 70 channels (x3 depth multiplier), 5 x 5 filters. */
+/* Largest case: n 2, 11 x 11, 70 channels (x3 depth multiplier), 5 x 5 filters (pools: 2 x 20 x 18 x 70). */
 #define PROP_MAX_IN (2 * 11 * 11 * 70 * 3)
 #define PROP_MAX_F (70 * 5 * 5 * 70)
 #define PROP_MAX_OUT (2 * 11 * 11 * 70 * 3)
@@ -177,8 +177,9 @@ typedef struct prop_pool_case {
     bool extreme;
 } prop_pool_case;
 
-/* AVERAGE_POOL_2D int8: random windows (a quarter global along a dimension), strides, SAME/VALID
- * padding, narrowed activation ranges. False if the drawn geometry has no output. */
+/* AVERAGE_POOL_2D int8: random windows (a quarter global along a dimension, an eighth global over
+ * more than 255 elements), strides, SAME/VALID padding, narrowed activation ranges. False if the
+ * drawn geometry has no output. */
 static inline bool prop_pool_case_draw(int k, uint64_t *seed, uint64_t *s, prop_pool_case *c) {
     static const int32_t chans[] = {1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 32, 64, 65, 70};
     *seed = 0x8bb84b93962eacc9ull * (uint64_t)(k + 1);
@@ -191,6 +192,10 @@ static inline bool prop_pool_case_draw(int k, uint64_t *seed, uint64_t *s, prop_
     c->in.c = chans[prop_u64(s) % (sizeof chans / sizeof chans[0])];
     p->filter_h = (prop_u64(s) % 4 == 0) ? c->in.h : prop_rnd(s, 1, 5);
     p->filter_w = (prop_u64(s) % 4 == 0) ? c->in.w : prop_rnd(s, 1, 5);
+    if (prop_u64(s) % 8 == 0) { /* a global pool of more than 255 elements (KWS pools 125) */
+        c->in.h = p->filter_h = prop_rnd(s, 16, 20);
+        c->in.w = p->filter_w = prop_rnd(s, 16, 18);
+    }
     p->stride_h = prop_rnd(s, 1, 3);
     p->stride_w = prop_rnd(s, 1, 3);
     const int32_t pad = (int32_t)(prop_u64(s) % 2);

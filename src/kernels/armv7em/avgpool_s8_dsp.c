@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * AVERAGE_POOL_2D int8, Arm v7E-M DSP: windows of at most 255 elements, where a channel's sum fits
- * an int16 lane (255 * 128 = 32640). Per window position one word of four channels and two SXTAB16
- * (lanes (0,2) and (1,3) accumulate); the rounding division and the clamp are the reference's.
+ * AVERAGE_POOL_2D int8, Arm v7E-M DSP: for windows of at most 255 elements a channel's sum fits an
+ * int16 lane (255 * 128 = 32640), so per window position one word of four channels and two
+ * SXTAB16 (lanes (0,2) and (1,3) accumulate); larger windows sum in int32 per channel. The
+ * rounding division and the clamp are the reference's. Covers every shape (the portable fast
+ * variant is not built beside it).
  */
 #include "pml_dot_s8_dsp.h"
 
 bool pml_avgpool_s8_dsp_applies(const pml_pool_params *p, const pml_dims4 *in_d, const pml_dims4 *out_d) {
+    (void)p;
     (void)in_d;
     (void)out_d;
-    return (int64_t)p->filter_h * p->filter_w <= 255;
+    return true;
 }
 
 PML_INLINE int8_t avg_out(int32_t acc, int32_t n, int32_t lo, int32_t hi) {
@@ -37,7 +40,7 @@ bool pml_avgpool_s8_dsp(const pml_pool_params *p, const pml_dims4 *in_d, const i
                                             (size_t)C;
                 int8_t *o = out + (((size_t)b * (size_t)OH + (size_t)oy) * (size_t)OW + (size_t)ox) * (size_t)C;
                 int32_t c = 0;
-                for (; c + 4 <= C; c += 4) {
+                for (; n <= 255 && c + 4 <= C; c += 4) {
                     uint32_t se = 0, so = 0; /* int16 lanes: channels (0,2) and (1,3) */
                     const int8_t *xr = x0 + c;
                     for (int32_t r = 0; r < rows; r++, xr += xrs) {

@@ -270,7 +270,7 @@ static void dw3_fill(uint32_t *row, const int8_t *x, int32_t n, int32_t C, uint3
     }
 }
 
-PML_INLINE void dw3_run(DW_ARGS, uint32_t *rows, int32_t cap) {
+static PML_NOINLINE void dw3_run(DW_ARGS, uint32_t *rows, int32_t cap) {
     uint32_t blk[DW3_N];
     const int32_t H = in_d->h, W = in_d->w, C = in_d->c, OH = out_d->h, OW = out_d->w;
     const int32_t sh = p->stride_h, sw = p->stride_w, ph = p->pad_h, pw = p->pad_w, ooff = p->output_offset;
@@ -323,7 +323,7 @@ PML_INLINE void dw3_run(DW_ARGS, uint32_t *rows, int32_t cap) {
     if (C & 3) dw_general(p, q, in_d, in, f_d, filter, bias, out_d, out, C & ~3);
 }
 
-/* two instances: the row buffers' size is the stack they take */
+/* two entry points, one body: the row buffers' size is the stack they take */
 static PML_NOINLINE PML__NOCLONE void dw_fast3n(DW_ARGS) {
     uint32_t rows[3 * 2 * DW3_NARROW];
     dw3_run(p, q, in_d, in, f_d, filter, bias, out_d, out, rows, DW3_NARROW);
