@@ -250,7 +250,7 @@ PML_INLINE void dw3_pix(const uint32_t *r0, const uint32_t *r1, const uint32_t *
 
 /* The n input columns of one buffer row (from the row's first input column): input row x of four
  * channels, or zeros for a padding row (x NULL). The padding columns stay zero from dw3_run. */
-static void dw3_fill(uint32_t *row, const int8_t *x, int32_t n, int32_t C, uint32_t o2) {
+static PML_NOINLINE void dw3_fill(uint32_t *row, const int8_t *x, int32_t n, int32_t C, uint32_t o2) {
     uint32_t *const end = row + 2 * n;
     if (!x) {
         memset(row, 0, (size_t)n * 8);
