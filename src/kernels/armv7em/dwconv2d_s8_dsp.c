@@ -184,8 +184,8 @@ static PML_NOINLINE int dw_mode(const pml_requant *q, const int32_t *bias, const
  * equals clamp(mbqm(acc) + output_offset): R adds the offset as a multiple of 2^r before the shift
  * (exact while |R| + 2^30 < 2^31, i.e. r <= 22: dw3_ok). */
 #define DW3_B 0   /* block word offsets: doubled bias [4] */
-#define DW3_W 4   /* weights [9 taps][2 words] */
-#define DW3_Q 22  /* (m, R, r) [4] */
+#define DW3_Q 4   /* (m, R, r) [4] */
+#define DW3_W 16  /* weights [9 taps][2 words] */
 #define DW3_N 34
 #define DW3_NARROW 8  /* row buffer columns of the small instance (3 x 8 x 8 B on the stack) */
 #define DW3_WIDE 52   /* and of the wide one (3 x 52 x 8 B): a 48-wide 3x3 layer and its padding */
@@ -217,15 +217,16 @@ PML_INLINE void dw3_pix(const uint32_t *r0, const uint32_t *r1, const uint32_t *
     "smlabb %[a1], %[xo], %[w1], %[a1]\n\t"                                                                            \
     "smlatt %[a3], %[xo], %[w1], %[a3]\n\t"
 #define DW3_RQ(acc)                                                                                                    \
-    "ldm %[w1]!, {%[xe], %[xo], %[w0]}\n\t"                                                                            \
+    "ldm %[k]!, {%[xe], %[xo], %[w0]}\n\t"                                                                             \
     "smmlar %[xe], %[" #acc "], %[xe], %[xo]\n\t"                                                                      \
     "sub %[xe], %[xe], %[" #acc "], lsr #31\n\t"                                                                       \
     "asr %[xe], %[xe], %[w0]\n\t"
-    __asm__ volatile("ldm %[k], {%[a0], %[a1], %[a2], %[a3]}\n\t" /* doubled bias */
-            DW3_TAP(r0, 0, 16) DW3_TAP(r0, 8, 24) DW3_TAP(r0, 16, 32)
-            DW3_TAP(r1, 0, 40) DW3_TAP(r1, 8, 48) DW3_TAP(r1, 16, 56)
-            DW3_TAP(r2, 0, 64) DW3_TAP(r2, 8, 72) DW3_TAP(r2, 16, 80)
-            "add %[w1], %[k], #88\n\t" /* (m, R, r) per channel */
+    const uint32_t *k = blk;
+    /* k walks the block: bias (LDM with writeback), then the weights at k + 48.., then (m, R, r) */
+    __asm__ volatile("ldm %[k]!, {%[a0], %[a1], %[a2], %[a3]}\n\t" /* doubled bias */
+            DW3_TAP(r0, 0, 48) DW3_TAP(r0, 8, 56) DW3_TAP(r0, 16, 64)
+            DW3_TAP(r1, 0, 72) DW3_TAP(r1, 8, 80) DW3_TAP(r1, 16, 88)
+            DW3_TAP(r2, 0, 96) DW3_TAP(r2, 8, 104) DW3_TAP(r2, 16, 112)
             DW3_RQ(a0) "ssat %[a0], #8, %[xe]\n\t"
             DW3_RQ(a1) "ssat %[xe], #8, %[xe]\n\t"
             "bfi %[a0], %[xe], #8, #8\n\t"
@@ -235,8 +236,8 @@ PML_INLINE void dw3_pix(const uint32_t *r0, const uint32_t *r1, const uint32_t *
             "bfi %[a0], %[xe], #24, #8\n\t"
             "str %[a0], [%[o]]"
             : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [xe] "=&r"(xe), [xo] "=&r"(xo),
-              [w0] "=&r"(w0), [w1] "=&r"(w1)
-            : [k] "r"(blk), [r0] "r"(r0), [r1] "r"(r1), [r2] "r"(r2), [o] "r"(o)
+              [w0] "=&r"(w0), [w1] "=&r"(w1), [k] "+&r"(k)
+            : [r0] "r"(r0), [r1] "r"(r1), [r2] "r"(r2), [o] "r"(o)
             : "memory");
 #undef DW3_RQ
 #undef DW3_TAP
@@ -246,6 +247,7 @@ PML_INLINE void dw3_pix(const uint32_t *r0, const uint32_t *r1, const uint32_t *
     (void)w1;
     (void)xo;
     (void)a0;
+    (void)k;
 }
 
 /* The n input columns of one buffer row (from the row's first input column): input row x of four
