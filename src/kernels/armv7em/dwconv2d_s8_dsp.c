@@ -8,10 +8,12 @@
  * one LDRD per tap) and the four channels' requantization constants are prepared once; then every
  * output pixel costs, per valid tap, one input word (SXTAB16 adds the input offset), one LDRD and
  * four SMLABB/SMLATT, and per output about eight instructions of requantization. A 3x3 filter with
- * every shift in -22..-1, the full int8 clamp and an input of at least 3x3 takes dw_fast3 (below):
- * every pixel one unrolled inline-asm window. Otherwise (and for the last C % 4 channels) the
- * per-pixel loop below with the general one-shift requantization.
- * Stack: wu 2 * DW_TAPS words (200 B) + 4 requantization entries; dw_fast3 52 words.
+ * every shift in -22..-1 and the full int8 clamp, whose windows span at most DW3_WIDE columns, takes
+ * dw3_run (below): input rows unpacked once into a ring of row buffers, every pixel one inline-asm
+ * window. Otherwise (and for the last C % 4 channels) the per-pixel loop below with the general
+ * one-shift requantization.
+ * Stack: wu 2 * DW_TAPS words (200 B) + 4 requantization entries; dw3_run 34 words + its row
+ * buffers (192 B up to DW3_NARROW columns, 1,248 B up to DW3_WIDE).
  */
 #include "pml_dot_s8_dsp.h"
 
@@ -187,7 +189,7 @@ static PML_NOINLINE int dw_mode(const pml_requant *q, const int32_t *bias, const
 #define DW3_Q 4   /* (m, R, r) [4] */
 #define DW3_W 16  /* weights [9 taps][2 words] */
 #define DW3_N 34
-#define DW3_NARROW 8  /* row buffer columns of the small instance (3 x 8 x 8 B on the stack) */
+#define DW3_NARROW 8  /* row buffer columns of the narrow entry (3 x 8 x 8 B on the stack): KWS's 5 + 2 */
 #define DW3_WIDE 52   /* and of the wide one (3 x 52 x 8 B): a 48-wide 3x3 layer and its padding */
 
 static bool dw3_ok(const pml_requant *q) {
