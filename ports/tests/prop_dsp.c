@@ -145,7 +145,8 @@ static void avgpool(void) {
         uint64_t seed, s;
         prop_pool_case c;
         if (!prop_pool_case_draw(k, &seed, &s, &c)) continue;
-        const size_t in_n = (size_t)c.in.n * c.in.h * c.in.w * c.in.c, out_n = (size_t)c.out.n * c.out.h * c.out.w * c.out.c;
+        const size_t in_n = (size_t)c.in.n * c.in.h * c.in.w * c.in.c;
+        const size_t out_n = (size_t)c.out.n * c.out.h * c.out.w * c.out.c;
         prop_fill_s8(&s, g_in, in_n, c.extreme);
         memset(g_ref, 0x5a, out_n + GUARD);
         const bool ok_ref = pml_avgpool_s8_ref(&c.p, &c.in, g_in, &c.out, g_ref);

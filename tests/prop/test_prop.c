@@ -175,7 +175,8 @@ PML_TEST(avgpool_s8_variants_match_ref) {
         prop_pool_case c;
         if (!prop_pool_case_draw(k, &seed, &s, &c)) continue;
         drawn++;
-        const size_t in_n = (size_t)c.in.n * c.in.h * c.in.w * c.in.c, out_n = (size_t)c.out.n * c.out.h * c.out.w * c.out.c;
+        const size_t in_n = (size_t)c.in.n * c.in.h * c.in.w * c.in.c;
+        const size_t out_n = (size_t)c.out.n * c.out.h * c.out.w * c.out.c;
         prop_fill_s8(&s, B.in, in_n, c.extreme);
         memset(B.ref, 0x5a, out_n + GUARD);
         const bool ok_ref = pml_avgpool_s8_ref(&c.p, &c.in, B.in, &c.out, B.ref);
@@ -185,7 +186,8 @@ PML_TEST(avgpool_s8_variants_match_ref) {
             const bool ok = tab[v].run(&c.p, &c.in, B.in, &c.out, B.got);
             size_t first;
             if (ok != ok_ref)
-                PML_FAIL_AT("%s seed %llu: returned %d, ref %d", tab[v].name, (unsigned long long)seed, (int)ok, (int)ok_ref);
+                PML_FAIL_AT("%s seed %llu: returned %d, ref %d", tab[v].name, (unsigned long long)seed, (int)ok,
+                            (int)ok_ref);
             else if (!same(B.ref, B.got, out_n, &first))
                 PML_FAIL_AT("%s seed %llu: byte %zu: %d vs ref %d", tab[v].name, (unsigned long long)seed, first,
                             B.got[first], B.ref[first]);

@@ -47,10 +47,11 @@ PML_INLINE void add_dsp(const pml_add_params *p, size_t n, const int8_t *in1, co
     }
 }
 
-/* Input shifts <= 0 and the output shift negative (the common case; z1 / z2: that input's shift is 0): four elements per iteration from word loads,
- * the input offset added by SXTAB, the left shift and SMMLAR's doubling in one LSL, the sign
- * correction as one SUB with LSR #31, and the output offset carried in the output rounding constant
- * (Ro = 2^(r-1) + (output_offset << r), exact for r <= 22 as |h| < 2^30). Returns elements done. */
+/* Input shifts <= 0 and the output shift negative, the full clamp (the common case; z1 / z2: that
+ * input's shift is 0): four elements per iteration from word loads, the input offset added by SXTAB,
+ * the left shift and SMMLAR's doubling in one LSL, the sign correction as one SUB with LSR #31, and
+ * the output offset carried in the output rounding constant (Ro = 2^(r-1) + (output_offset << r),
+ * exact for r <= 22 as |h| < 2^30). Returns the elements done (n rounded down to 4). */
 #define ADD_SX(d, o, w, rot) __asm__("sxtab %0, %1, %2, ror #" #rot : "=r"(d) : "r"(o), "r"(w))
 
 PML_INLINE int32_t rqn(int32_t x, int32_t s, int32_t m, int32_t R, int32_t r, bool z) {

@@ -36,8 +36,8 @@ bool pml_avgpool_s8_dsp(const pml_pool_params *p, const pml_dims4 *in_d, const i
                 const int32_t rows = fy1 - fy0, cols = fx1 - fx0;
                 if (rows <= 0 || cols <= 0) return false; /* no valid input element */
                 const int32_t n = rows * cols;
-                const int8_t *x0 = in + (((size_t)b * (size_t)H + (size_t)(iy0 + fy0)) * (size_t)W + (size_t)(ix0 + fx0)) *
-                                            (size_t)C;
+                const size_t pix0 = ((size_t)b * (size_t)H + (size_t)(iy0 + fy0)) * (size_t)W + (size_t)(ix0 + fx0);
+                const int8_t *x0 = in + pix0 * (size_t)C; /* the window's first valid element */
                 int8_t *o = out + (((size_t)b * (size_t)OH + (size_t)oy) * (size_t)OW + (size_t)ox) * (size_t)C;
                 int32_t c = 0;
                 for (; n <= 255 && c + 4 <= C; c += 4) {
