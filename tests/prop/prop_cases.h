@@ -141,6 +141,7 @@ static inline void prop_fc_case_draw(int k, uint64_t *seed, uint64_t *s, prop_fc
     c->units = prop_rnd(s, 1, 150);
     if ((size_t)c->units * (size_t)c->depth > PROP_MAX_F) c->units = (int32_t)(PROP_MAX_F / (size_t)c->depth);
     c->p.input_offset = prop_rnd(s, -127, 128);
+    if (prop_u64(s) % 4 == 0) c->p.input_offset = 128; /* input zero point -128 (after ReLU): kernels may special-case it */
     c->p.output_offset = prop_rnd(s, -128, 127);
     prop_act(s, &c->p.act_min, &c->p.act_max);
     c->extreme = prop_u64(s) % 10 == 0;

@@ -1,5 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* FULLY_CONNECTED int8, x86-64 AVX-VNNI (chosen at prepare when the CPU has it). */
+/*
+ * FULLY_CONNECTED int8, x86-64 AVX-VNNI (chosen at prepare when the CPU has it).
+ *
+ * One pass over the weights: four rows at a time, vpdpbusd forms sum (x + 128) * w from the input
+ * made unsigned (x ^ 0x80) and, in the same loop, sum w from a vector of ones, so each weight byte
+ * is loaded once (the weights of small-batch FC come from L2, and reading them twice cost more than
+ * the extra multiply-adds). The true sum is
+ *   sum (x + off) * w = sum (x + 128) * w + (off - 128) * sum w,
+ * and when off == 128 (input zero point -128, common after ReLU) the weight sums are skipped.
+ * Exact integer arithmetic (int32 wraps only where the reference's true result fits): bit-exact.
+ */
 #include "../conv_s8_loops.h"
 #include "pml_dot_s8_vnni.h"
 
@@ -7,34 +17,157 @@
 
 bool pml_fc_s8_vnni_applies(const pml_fc_params *p) { return pml_fc_s8_fast_applies(p) && pml__x86_has_avxvnni(); }
 
-PML_INLINE void dot1(const int8_t *x, const int8_t *w, int32_t len, int32_t off, int32_t *acc) {
-    (void)off;
-    pml__dot1_vnni(x, w, len, acc);
+/* horizontal sums of four vectors: lane j of the result is the sum of v_j */
+PML_INLINE __m128i hsum4(__m256i v0, __m256i v1, __m256i v2, __m256i v3) {
+    const __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(v0, v1), _mm256_hadd_epi32(v2, v3));
+    return _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
 }
-PML_INLINE void dot4(const int8_t *x, const int8_t *const w[4], int32_t len, int32_t off, int32_t acc[4]) {
-    (void)off;
-    pml__dot4_vnni(x, w, len, acc);
+
+/* Rows w[0..n) (n <= 4, depth bytes each) against x: dot[j] = sum (x + 128) * w_j and, if sums,
+ * sw[j] = sum w_j. Missing rows (j >= n) repeat row 0 and are ignored by the caller. */
+PML_INLINE void rows4(const int8_t *x, const int8_t *w, int32_t depth, int32_t n, bool sums, int32_t dot[4], int32_t sw[4]) {
+    const int8_t *w0 = w, *w1 = n > 1 ? w + depth : w, *w2 = n > 2 ? w + 2 * (size_t)depth : w,
+                 *w3 = n > 3 ? w + 3 * (size_t)depth : w;
+    const __m256i ones = _mm256_set1_epi8(1);
+    __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0, s0 = a0, s1 = a0, s2 = a0, s3 = a0;
+    int32_t i = 0;
+    if (sums) {
+        for (; i + 32 <= depth; i += 32) {
+            const __m256i xv = pml__ld32u_s8(x + i), v0 = pml__ld32_s8(w0 + i), v1 = pml__ld32_s8(w1 + i),
+                          v2 = pml__ld32_s8(w2 + i), v3 = pml__ld32_s8(w3 + i);
+            a0 = _mm256_dpbusd_avx_epi32(a0, xv, v0);
+            a1 = _mm256_dpbusd_avx_epi32(a1, xv, v1);
+            a2 = _mm256_dpbusd_avx_epi32(a2, xv, v2);
+            a3 = _mm256_dpbusd_avx_epi32(a3, xv, v3);
+            s0 = _mm256_dpbusd_avx_epi32(s0, ones, v0);
+            s1 = _mm256_dpbusd_avx_epi32(s1, ones, v1);
+            s2 = _mm256_dpbusd_avx_epi32(s2, ones, v2);
+            s3 = _mm256_dpbusd_avx_epi32(s3, ones, v3);
+        }
+    } else {
+        for (; i + 32 <= depth; i += 32) {
+            const __m256i xv = pml__ld32u_s8(x + i);
+            a0 = _mm256_dpbusd_avx_epi32(a0, xv, pml__ld32_s8(w0 + i));
+            a1 = _mm256_dpbusd_avx_epi32(a1, xv, pml__ld32_s8(w1 + i));
+            a2 = _mm256_dpbusd_avx_epi32(a2, xv, pml__ld32_s8(w2 + i));
+            a3 = _mm256_dpbusd_avx_epi32(a3, xv, pml__ld32_s8(w3 + i));
+        }
+    }
+    if (i + 16 <= depth) {
+        const __m128i xv = pml__ld16u_s8(x + i), z = _mm_setzero_si128(), o = _mm_set1_epi8(1);
+        const __m128i v0 = pml__ld16b_s8(w0 + i), v1 = pml__ld16b_s8(w1 + i), v2 = pml__ld16b_s8(w2 + i),
+                      v3 = pml__ld16b_s8(w3 + i);
+        a0 = _mm256_add_epi32(a0, _mm256_castsi128_si256(_mm_dpbusd_avx_epi32(z, xv, v0)));
+        a1 = _mm256_add_epi32(a1, _mm256_castsi128_si256(_mm_dpbusd_avx_epi32(z, xv, v1)));
+        a2 = _mm256_add_epi32(a2, _mm256_castsi128_si256(_mm_dpbusd_avx_epi32(z, xv, v2)));
+        a3 = _mm256_add_epi32(a3, _mm256_castsi128_si256(_mm_dpbusd_avx_epi32(z, xv, v3)));
+        if (sums) {
+            s0 = _mm256_add_epi32(s0, _mm256_castsi128_si256(_mm_dpbusd_avx_epi32(z, o, v0)));
+            s1 = _mm256_add_epi32(s1, _mm256_castsi128_si256(_mm_dpbusd_avx_epi32(z, o, v1)));
+            s2 = _mm256_add_epi32(s2, _mm256_castsi128_si256(_mm_dpbusd_avx_epi32(z, o, v2)));
+            s3 = _mm256_add_epi32(s3, _mm256_castsi128_si256(_mm_dpbusd_avx_epi32(z, o, v3)));
+        }
+        i += 16;
+    }
+    _mm_storeu_si128((__m128i *)(void *)dot, hsum4(a0, a1, a2, a3));
+    if (sums) _mm_storeu_si128((__m128i *)(void *)sw, hsum4(s0, s1, s2, s3));
+    for (; i < depth; i++) {
+        const int32_t xv = x[i] + 128;
+        dot[0] += xv * w0[i];
+        dot[1] += xv * w1[i];
+        dot[2] += xv * w2[i];
+        dot[3] += xv * w3[i];
+        if (sums) {
+            sw[0] += w0[i];
+            sw[1] += w1[i];
+            sw[2] += w2[i];
+            sw[3] += w3[i];
+        }
+    }
 }
-PML_INLINE void rq(const int32_t *acc, int32_t n, int32_t ch0, const int32_t *bias, const pml_requant *q, int32_t out_off,
-                   int32_t lo, int32_t hi, int8_t *out) {
-    pml__requant_row_avx2(acc, n, ch0, bias, q, out_off, lo, hi, out);
+
+/* Eight rows (depth bytes each) against x, no weight sums: lane j = sum (x + 128) * w_j. Eight
+ * independent accumulators keep the multiply-adds busy when depth is short. */
+PML_INLINE __m256i rows8(const int8_t *x, const int8_t *w, int32_t depth) {
+    const int8_t *r[8];
+    for (int32_t j = 0; j < 8; j++) r[j] = w + (size_t)j * depth;
+    __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+    int32_t i = 0;
+    for (; i + 32 <= depth; i += 32) {
+        const __m256i xv = pml__ld32u_s8(x + i);
+        a0 = _mm256_dpbusd_avx_epi32(a0, xv, pml__ld32_s8(r[0] + i));
+        a1 = _mm256_dpbusd_avx_epi32(a1, xv, pml__ld32_s8(r[1] + i));
+        a2 = _mm256_dpbusd_avx_epi32(a2, xv, pml__ld32_s8(r[2] + i));
+        a3 = _mm256_dpbusd_avx_epi32(a3, xv, pml__ld32_s8(r[3] + i));
+        a4 = _mm256_dpbusd_avx_epi32(a4, xv, pml__ld32_s8(r[4] + i));
+        a5 = _mm256_dpbusd_avx_epi32(a5, xv, pml__ld32_s8(r[5] + i));
+        a6 = _mm256_dpbusd_avx_epi32(a6, xv, pml__ld32_s8(r[6] + i));
+        a7 = _mm256_dpbusd_avx_epi32(a7, xv, pml__ld32_s8(r[7] + i));
+    }
+    if (i + 16 <= depth) {
+        /* the upper 128-bit lane of these vectors is zero */
+        const __m256i xv = _mm256_castsi128_si256(pml__ld16u_s8(x + i));
+#define PML_FC_H(a, j) a = _mm256_dpbusd_avx_epi32(a, xv, _mm256_zextsi128_si256(pml__ld16b_s8(r[j] + i)))
+        PML_FC_H(a0, 0);
+        PML_FC_H(a1, 1);
+        PML_FC_H(a2, 2);
+        PML_FC_H(a3, 3);
+        PML_FC_H(a4, 4);
+        PML_FC_H(a5, 5);
+        PML_FC_H(a6, 6);
+        PML_FC_H(a7, 7);
+#undef PML_FC_H
+        i += 16;
+    }
+    const __m256i h0 = _mm256_hadd_epi32(_mm256_hadd_epi32(a0, a1), _mm256_hadd_epi32(a2, a3));
+    const __m256i h1 = _mm256_hadd_epi32(_mm256_hadd_epi32(a4, a5), _mm256_hadd_epi32(a6, a7));
+    __m256i d = _mm256_add_epi32(_mm256_permute2x128_si256(h0, h1, 0x20), _mm256_permute2x128_si256(h0, h1, 0x31));
+    if (i < depth) {
+        int32_t t[8];
+        _mm256_storeu_si256((__m256i *)(void *)t, d);
+        for (; i < depth; i++)
+            for (int32_t j = 0; j < 8; j++) t[j] += (x[i] + 128) * r[j][i];
+        d = _mm256_loadu_si256((const __m256i *)(const void *)t);
+    }
+    return d;
 }
 
 void pml_fc_s8_vnni(const pml_fc_params *p, const pml_requant *q, int32_t batches, int32_t depth, int32_t units,
                     const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out) {
-    int32_t ebias[VNNI_FC_CHUNK]; /* bias + (input_offset - 128) * sum(w), for one chunk of units */
+    const uint32_t k = (uint32_t)(p->input_offset - 128); /* weight of sum w in the true sum */
+    const bool sums = k != 0;
+    int32_t ebias[VNNI_FC_CHUNK]; /* bias + (input_offset - 128) * sum w, for one chunk of units */
+    int32_t acc[VNNI_FC_CHUNK];   /* dot products of one batch row, then ebias added             */
     for (int32_t u0 = 0; u0 < units; u0 += VNNI_FC_CHUNK) {
         const int32_t n = units - u0 < VNNI_FC_CHUNK ? units - u0 : VNNI_FC_CHUNK;
-        pml_requant qc = *q;
-        if (q->count != 1) {
-            qc.mult += u0;
-            qc.shift += u0;
-        }
-        pml__ebias_vnni(w + (size_t)u0 * depth, n, depth, bias ? bias + u0 : NULL, p->input_offset, ebias);
+        const int8_t *wc = w + (size_t)u0 * depth;
+        if (!sums)
+            for (int32_t j = 0; j < n; j++) ebias[j] = bias ? bias[u0 + j] : 0;
         for (int32_t b = 0; b < batches; b++) {
-            pml_fc_params pc = *p;
-            pml__fc_s8_rows(&pc, &qc, 1, depth, n, in + (size_t)b * depth, w + (size_t)u0 * depth, ebias,
-                            out + (size_t)b * units + u0, dot1, dot4, rq);
+            const int8_t *x = in + (size_t)b * depth;
+            const bool first_sums = sums && b == 0; /* this pass also forms ebias */
+            int32_t j = 0;
+            if (!first_sums)
+                for (; j + 8 <= n; j += 8) {
+                    const __m256i d = rows8(x, wc + (size_t)j * depth, depth);
+                    _mm256_storeu_si256((__m256i *)(void *)(acc + j),
+                                        _mm256_add_epi32(d, _mm256_loadu_si256((const __m256i *)(const void *)(ebias + j))));
+                }
+            for (; j < n; j += 4) {
+                int32_t d[4], s[4] = {0, 0, 0, 0};
+                const int32_t nr = n - j < 4 ? n - j : 4;
+                rows4(x, wc + (size_t)j * depth, depth, nr, first_sums, d, s);
+                for (int32_t r = 0; r < nr; r++) {
+                    if (first_sums) ebias[j + r] = (int32_t)((uint32_t)(bias ? bias[u0 + j + r] : 0) + k * (uint32_t)s[r]);
+                    acc[j + r] = (int32_t)((uint32_t)d[r] + (uint32_t)ebias[j + r]);
+                }
+            }
+            pml_requant qc = *q;
+            if (q->count != 1) {
+                qc.mult += u0;
+                qc.shift += u0;
+            }
+            pml__requant_row_avx2(acc, n, 0, NULL, &qc, p->output_offset, p->act_min, p->act_max, out + (size_t)b * units + u0);
         }
     }
 }
