@@ -150,4 +150,28 @@ PML_INLINE void pml__requant_row_avx2(const int32_t *acc, int32_t n, int32_t ch0
     for (; j < n; j++) out[j] = pml__requant_clamp(pml__wadd(acc[j], bias ? bias[ch0 + j] : 0), q, ch0 + j, out_off, lo, hi);
 }
 
+/* Requantize 16 channels held in registers (v0: ch0..ch0+7, v1: ch0+8..ch0+15, bias already
+ * added) and store 16 bytes at out. */
+PML_INLINE void pml__requant16_avx2(__m256i v0, __m256i v1, int32_t ch0, const pml_requant *q, int32_t out_off, int32_t lo,
+                                    int32_t hi, int8_t *out) {
+    __m256i m0, m1, s0, s1;
+    if (q->count != 1) {
+        m0 = _mm256_loadu_si256((const __m256i *)(const void *)(q->mult + ch0));
+        m1 = _mm256_loadu_si256((const __m256i *)(const void *)(q->mult + ch0 + 8));
+        s0 = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(q->shift + ch0)));
+        s1 = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(q->shift + ch0 + 8)));
+    } else {
+        m0 = m1 = _mm256_set1_epi32(q->mult[0]);
+        s0 = s1 = _mm256_set1_epi32(q->shift[0]);
+    }
+    const __m256i voff = _mm256_set1_epi32(out_off), vlo = _mm256_set1_epi32(lo), vhi = _mm256_set1_epi32(hi);
+    v0 = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(pml__mbqm8_avx2(v0, m0, s0), voff), vlo), vhi);
+    v1 = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(pml__mbqm8_avx2(v1, m1, s1), voff), vlo), vhi);
+    /* packs work per 128-bit lane: bytes come out as ch 0-3, 8-11, 4-7, 12-15 twice; fix with a dword permute */
+    const __m256i p16 = _mm256_packs_epi32(v0, v1);           /* 0-3 8-11 | 4-7 12-15 (int16) */
+    const __m256i p8 = _mm256_packs_epi16(p16, p16);          /* lane0: 0-3 8-11 0-3 8-11, lane1: 4-7 12-15 ... */
+    const __m256i r = _mm256_permutevar8x32_epi32(p8, _mm256_setr_epi32(0, 4, 1, 5, 0, 0, 0, 0));
+    _mm_storeu_si128((__m128i *)(void *)out, _mm256_castsi256_si128(r));
+}
+
 #endif /* PML_DOT_S8_AVX2_H */
