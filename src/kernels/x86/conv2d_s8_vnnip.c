@@ -50,11 +50,47 @@ PML_INLINE int32_t sum_s8(const int8_t *x, int32_t n) {
     return s;
 }
 
-/* Tile t of the packed weights: [Kp/4][16][4] u8, w + 128, zero beyond K and beyond OC. */
-static void pack_tile(const int8_t *filter, int32_t K, int32_t Kp, int32_t oc0, int32_t n, uint8_t *wp) {
+/* 8 rows x 32 bytes (rows r[0..8) at byte k) as an 8 x 8 transpose of 4-byte words: out[i] holds
+ * word i of every row, i.e. the packed layout's [k4 = k/4 + i][rows], made unsigned (w + 128). */
+PML_INLINE void transpose8(const int8_t *const r[8], int32_t k, __m256i out[8]) {
+    __m256i v[8], t[8];
+    for (int32_t j = 0; j < 8; j++) v[j] = _mm256_loadu_si256((const __m256i *)(const void *)(r[j] + k));
+    for (int32_t j = 0; j < 8; j += 2) {
+        t[j] = _mm256_unpacklo_epi32(v[j], v[j + 1]);     /* r_j w0, r_j+1 w0, r_j w1, r_j+1 w1 | w4.. */
+        t[j + 1] = _mm256_unpackhi_epi32(v[j], v[j + 1]); /* w2, w3 | w6, w7                         */
+    }
+    for (int32_t j = 0; j < 8; j += 4) {
+        v[j] = _mm256_unpacklo_epi64(t[j], t[j + 2]);         /* w0 of rows j..j+3 | w4 */
+        v[j + 1] = _mm256_unpackhi_epi64(t[j], t[j + 2]);     /* w1 | w5 */
+        v[j + 2] = _mm256_unpacklo_epi64(t[j + 1], t[j + 3]); /* w2 | w6 */
+        v[j + 3] = _mm256_unpackhi_epi64(t[j + 1], t[j + 3]); /* w3 | w7 */
+    }
+    const __m256i flip = _mm256_set1_epi8((char)0x80);
+    for (int32_t i = 0; i < 4; i++) {
+        out[i] = _mm256_xor_si256(_mm256_permute2x128_si256(v[i], v[i + 4], 0x20), flip);
+        out[i + 4] = _mm256_xor_si256(_mm256_permute2x128_si256(v[i], v[i + 4], 0x31), flip);
+    }
+}
+
+/* Tile t of the packed weights: [Kp/4][16][4] u8, w + 128, zero beyond K and beyond OC (n rows).
+ * Also returns sw[j] = sum_k w[oc0 + j][k]. */
+static void pack_tile(const int8_t *filter, int32_t K, int32_t Kp, int32_t oc0, int32_t n, uint8_t *wp, int32_t sw[TILE]) {
+    int32_t kv = 0; /* bytes [0, kv) of row groups with 8 rows present are packed by transposes */
+    for (int32_t g = 0; g < TILE; g += 8) {
+        if (g + 8 > n) break;
+        const int8_t *r[8];
+        for (int32_t j = 0; j < 8; j++) r[j] = filter + (size_t)(oc0 + g + j) * K;
+        int32_t k = 0;
+        for (; k + 32 <= K; k += 32) {
+            __m256i o[8];
+            transpose8(r, k, o);
+            for (int32_t i = 0; i < 8; i++) _mm256_store_si256((__m256i *)(void *)(wp + ((size_t)(k / 4 + i) * TILE + g) * 4), o[i]);
+        }
+        kv = k;
+    }
     for (int32_t j = 0; j < TILE; j++) {
         const int8_t *wr = filter + (size_t)(oc0 + j) * K;
-        for (int32_t k4 = 0; k4 < Kp / 4; k4++) {
+        for (int32_t k4 = (j < (n & ~7) ? kv / 4 : 0); k4 < Kp / 4; k4++) {
             uint32_t v = 0;
             if (j < n) {
                 for (int32_t b = 0; b < 4; b++) {
@@ -65,6 +101,22 @@ static void pack_tile(const int8_t *filter, int32_t K, int32_t Kp, int32_t oc0, 
             memcpy(wp + ((size_t)k4 * TILE + j) * 4, &v, 4);
         }
     }
+    /* row sums from the packed tile: sum (w + 128) over k < K, the zero tail adds nothing */
+    const __m256i ones = _mm256_set1_epi8(1);
+    __m256i s0 = _mm256_setzero_si256(), s1 = s0;
+    for (int32_t k4 = 0; k4 < Kp / 4; k4++) {
+        s0 = _mm256_dpbusd_avx_epi32(s0, _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64)), ones);
+        s1 = _mm256_dpbusd_avx_epi32(s1, _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64 + 32)), ones);
+    }
+    const __m256i bias128 = _mm256_set1_epi32(128 * K);
+    _mm256_storeu_si256((__m256i *)(void *)sw, _mm256_sub_epi32(s0, bias128));
+    _mm256_storeu_si256((__m256i *)(void *)(sw + 8), _mm256_sub_epi32(s1, bias128));
+}
+
+/* ebias[oc0 + j] = bias + off * sum w, for the n rows of one tile */
+PML_INLINE void set_ebias(const int32_t sw[TILE], int32_t oc0, int32_t n, const int32_t *bias, int32_t off, int32_t *ebias) {
+    for (int32_t j = 0; j < n; j++)
+        ebias[oc0 + j] = (int32_t)((uint32_t)(bias ? bias[oc0 + j] : 0) + (uint32_t)off * (uint32_t)sw[j]);
 }
 
 /* Requantize one pixel's tile: v = acc - 128 * sx + ebias[oc0..] then the usual row requant. */
@@ -131,20 +183,22 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
     int32_t ebias[VNNIP_MAX_OC]; /* bias + off * sum(w), per output channel */
     uint8_t wp[VNNIP_PACK_BYTES] __attribute__((aligned(32))); /* packed tiles */
     int8_t col[4][VNNIP_MAX_KP];                               /* gathered windows of a pixel group */
-    for (int32_t oc = 0; oc < OC; oc++) {
-        const int32_t sw = sum_s8(filter + (size_t)oc * K, K);
-        ebias[oc] = (int32_t)((uint32_t)(bias ? bias[oc] : 0) + (uint32_t)p->input_offset * (uint32_t)sw);
-    }
     const size_t tile_bytes = (size_t)TILE * (size_t)Kp;
     const bool all_packed = (size_t)tiles * tile_bytes <= VNNIP_PACK_BYTES; /* else: pointwise, tile by tile */
+    int32_t sw[TILE];
     if (all_packed)
         for (int32_t t = 0; t < tiles; t++) {
             const int32_t n = OC - t * TILE < TILE ? OC - t * TILE : TILE;
-            pack_tile(filter, K, Kp, t * TILE, n, wp + (size_t)t * tile_bytes);
+            pack_tile(filter, K, Kp, t * TILE, n, wp + (size_t)t * tile_bytes, sw);
+            set_ebias(sw, t * TILE, n, bias, p->input_offset, ebias);
         }
     const int8_t zp = (int8_t)(-p->input_offset);
     for (int32_t t0 = 0; t0 < (all_packed ? 1 : tiles); t0++) {
-        if (!all_packed) pack_tile(filter, K, Kp, t0 * TILE, OC - t0 * TILE < TILE ? OC - t0 * TILE : TILE, wp);
+        if (!all_packed) {
+            const int32_t n = OC - t0 * TILE < TILE ? OC - t0 * TILE : TILE;
+            pack_tile(filter, K, Kp, t0 * TILE, n, wp, sw);
+            set_ebias(sw, t0 * TILE, n, bias, p->input_offset, ebias);
+        }
         for (int32_t px = 0; px < P; px += 4) {
             const int32_t np = P - px < 4 ? P - px : 4;
             const int8_t *x[4];
