@@ -14,18 +14,18 @@
  * true result fits): bit-exact with the reference.
  */
 #include <stddef.h>
-#include <string.h>
 
 #include "../conv_s8_loops.h"
 #include "pml_dot_s8_avx2.h"
 
 #define MAX_TAPS 32
 #define TABLE_BYTES 16384 /* interleaved weights: (taps + 1) / 2 pairs x channels x 4 bytes */
+#define MAX_C 1024        /* per-channel requantization constants on the stack: 24 bytes per channel */
 
 bool pml_dwconv2d_s8_avx2p_applies(const pml_conv_params *p, const pml_dims4 *in_d, const pml_dims4 *f_d,
                                    const pml_dims4 *out_d) {
     const int32_t T = f_d->h * f_d->w;
-    return pml_dwconv2d_s8_fast_applies(p, in_d, f_d, out_d) && in_d->c % 16 == 0 && T <= MAX_TAPS &&
+    return pml_dwconv2d_s8_fast_applies(p, in_d, f_d, out_d) && in_d->c % 16 == 0 && in_d->c <= MAX_C && T <= MAX_TAPS &&
            (int64_t)((T + 1) / 2) * in_d->c * 4 <= TABLE_BYTES;
 }
 
@@ -35,8 +35,9 @@ void pml_dwconv2d_s8_avx2p(const pml_conv_params *p, const pml_requant *q, const
     const int32_t H = in_d->h, W = in_d->w, C = in_d->c, KH = f_d->h, KW = f_d->w, T = KH * KW, NP = (T + 1) / 2;
     const int32_t OH = out_d->h, OW = out_d->w;
     __m256i wt[TABLE_BYTES / 32];     /* [C / 16][NP][2]: pairs of block c0, channels 0-3|8-11 then 4-7|12-15 */
-    int32_t eb[TABLE_BYTES / 4];      /* bias + off * sum_t w_t, per channel (C <= TABLE_BYTES / 4)          */
-    int8_t zpb[TABLE_BYTES / 4];      /* input zero point, C bytes: the padding taps' input                  */
+    int32_t eb[MAX_C];                /* bias + off * sum_t w_t, per channel                                 */
+    int8_t zpb[MAX_C];                /* input zero point, C bytes: the padding taps' input                  */
+    pml__rq8 rq[MAX_C / 8];           /* requantization constants per 8 channels (one entry if per-tensor)  */
     const int8_t *tp[MAX_TAPS + 1];   /* one output pixel's tap pointers (block offset c0 added later)      */
     const __m256i zero = _mm256_setzero_si256();
     const uint32_t off = (uint32_t)p->input_offset;
@@ -54,7 +55,11 @@ void pml_dwconv2d_s8_avx2p(const pml_conv_params *p, const pml_requant *q, const
         for (int32_t t = 0; t < T; t++) sw += filter[(size_t)t * C + c];
         eb[c] = (int32_t)((uint32_t)(bias ? bias[c] : 0) + off * (uint32_t)sw);
     }
-    memset(zpb, (int8_t)(-p->input_offset), (size_t)C);
+    for (int32_t c = 0; c < C; c++) zpb[c] = (int8_t)(-p->input_offset);
+    const bool pc = q->count != 1;
+    for (int32_t c = 0; c < (pc ? C : 8); c += 8) rq[c / 8] = pml__rq8_load(q, c, 8);
+    const __m256i voff = _mm256_set1_epi32(p->output_offset), vlo = _mm256_set1_epi32(p->act_min),
+                  vhi = _mm256_set1_epi32(p->act_max);
     tp[T] = zpb; /* partner of the last tap when T is odd; its weights are 0 */
     for (int32_t b = 0; b < out_d->n; b++) {
         const int8_t *inb = in + (size_t)b * H * W * C;
@@ -80,7 +85,8 @@ void pml_dwconv2d_s8_avx2p(const pml_conv_params *p, const pml_requant *q, const
                                                         _mm256_loadu_si256((const __m256i *)(const void *)(eb + c0)));
                     const __m256i v1 = _mm256_add_epi32(_mm256_permute2x128_si256(alo, ahi, 0x31),
                                                         _mm256_loadu_si256((const __m256i *)(const void *)(eb + c0 + 8)));
-                    pml__requant16_avx2(v0, v1, c0, q, p->output_offset, p->act_min, p->act_max, o + c0);
+                    const pml__rq8 *r0 = pc ? &rq[c0 / 8] : &rq[0], *r1 = pc ? &rq[c0 / 8 + 1] : &rq[0];
+                    pml__store16_s8(pml__outq8_avx2(v0, r0, voff, vlo, vhi), pml__outq8_avx2(v1, r1, voff, vlo, vhi), o + c0);
                 }
             }
         }

@@ -111,67 +111,89 @@ PML_INLINE void pml__dwblock_avx2(const int8_t *x, int32_t xrs, const int8_t *w,
  * trunc((a*b + nudge) / 2^31) with nudge = 2^30 for a*b >= 0 and 1 - 2^30 otherwise; both cases
  * equal floor((a*b + 2^30) / 2^31), whose low 32 bits a 64-bit *logical* shift gives (AVX2 has no
  * 64-bit arithmetic shift). Saturation (a == b == INT32_MIN) cannot occur: multipliers are >= 0.
- * RoundingDivideByPOT follows with per-lane exponents.
+ * RoundingDivideByPOT follows with per-lane exponents. The per-channel constants (multiplier of the
+ * odd lanes, shifts, rounding mask) are formed once per 8 channels in a pml__rq8, so kernels that
+ * requantize many pixels of the same channels form them once per call.
  */
-PML_INLINE __m256i pml__mbqm8_avx2(__m256i x, __m256i mult, __m256i shift) {
+typedef struct pml__rq8 {
+    __m256i m, m_odd; /* multiplier, and the same moved to the even dwords (for the odd lanes) */
+    __m256i left, right, mask, half; /* max(shift, 0), max(-shift, 0), 2^right - 1, mask >> 1 */
+} pml__rq8;
+
+PML_INLINE pml__rq8 pml__rq8_make(__m256i mult, __m256i shift) {
     const __m256i zero = _mm256_setzero_si256(), one = _mm256_set1_epi32(1);
-    const __m256i left = _mm256_max_epi32(shift, zero), right = _mm256_max_epi32(_mm256_sub_epi32(zero, shift), zero);
-    x = _mm256_sllv_epi32(x, left);
+    pml__rq8 r;
+    r.m = mult;
+    r.m_odd = _mm256_srli_epi64(mult, 32);
+    r.left = _mm256_max_epi32(shift, zero);
+    r.right = _mm256_max_epi32(_mm256_sub_epi32(zero, shift), zero);
+    r.mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, r.right), one);
+    r.half = _mm256_srai_epi32(r.mask, 1);
+    return r;
+}
+
+/* constants of channels ch0 .. ch0 + n - 1 (n <= 8; lanes beyond n get multiplier 0) */
+PML_INLINE pml__rq8 pml__rq8_load(const pml_requant *q, int32_t ch0, int32_t n) {
+    if (q->count == 1) return pml__rq8_make(_mm256_set1_epi32(q->mult[0]), _mm256_set1_epi32(q->shift[0]));
+    if (n == 8)
+        return pml__rq8_make(_mm256_loadu_si256((const __m256i *)(const void *)(q->mult + ch0)),
+                             _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(q->shift + ch0))));
+    int32_t m[8] = {0}, sh[8] = {0};
+    for (int32_t j = 0; j < n; j++) {
+        m[j] = q->mult[ch0 + j];
+        sh[j] = q->shift[ch0 + j];
+    }
+    return pml__rq8_make(_mm256_loadu_si256((const __m256i *)(const void *)m), _mm256_loadu_si256((const __m256i *)(const void *)sh));
+}
+
+PML_INLINE __m256i pml__mbqm8p_avx2(__m256i x, const pml__rq8 *r) {
+    x = _mm256_sllv_epi32(x, r->left);
     const __m256i nudge = _mm256_set1_epi64x((int64_t)1 << 30);
-    const __m256i even = _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epi32(x, mult), nudge), 31);
-    const __m256i odd = _mm256_slli_epi64(
-        _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(mult, 32)), nudge), 1);
+    const __m256i even = _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epi32(x, r->m), nudge), 31);
+    const __m256i odd = _mm256_slli_epi64(_mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), r->m_odd), nudge), 1);
     const __m256i hm = _mm256_blend_epi32(even, odd, 0xAA);
-    const __m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, right), one);
-    const __m256i rem = _mm256_and_si256(hm, mask);
-    const __m256i thr = _mm256_add_epi32(_mm256_srai_epi32(mask, 1), _mm256_srli_epi32(hm, 31));
-    return _mm256_sub_epi32(_mm256_srav_epi32(hm, right), _mm256_cmpgt_epi32(rem, thr));
+    const __m256i rem = _mm256_and_si256(hm, r->mask);
+    const __m256i thr = _mm256_add_epi32(r->half, _mm256_srli_epi32(hm, 31));
+    return _mm256_sub_epi32(_mm256_srav_epi32(hm, r->right), _mm256_cmpgt_epi32(rem, thr));
+}
+
+PML_INLINE __m256i pml__mbqm8_avx2(__m256i x, __m256i mult, __m256i shift) {
+    const pml__rq8 r = pml__rq8_make(mult, shift);
+    return pml__mbqm8p_avx2(x, &r);
+}
+
+/* Output stage of 8 lanes: requantize, add the output offset, clamp (int32 lanes in [lo, hi]). */
+PML_INLINE __m256i pml__outq8_avx2(__m256i v, const pml__rq8 *r, __m256i voff, __m256i vlo, __m256i vhi) {
+    return _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(pml__mbqm8p_avx2(v, r), voff), vlo), vhi);
+}
+
+/* 8 clamped int32 lanes to 8 bytes at out */
+PML_INLINE void pml__store8_s8(__m256i v, int8_t *out) {
+    const __m256i p8 = _mm256_packs_epi16(_mm256_packs_epi32(v, v), _mm256_setzero_si256());
+    _mm_storel_epi64((__m128i *)(void *)out, _mm_unpacklo_epi32(_mm256_castsi256_si128(p8), _mm256_extracti128_si256(p8, 1)));
+}
+
+/* 2 x 8 clamped int32 lanes (channels 0-7, 8-15) to 16 bytes at out */
+PML_INLINE void pml__store16_s8(__m256i v0, __m256i v1, int8_t *out) {
+    /* packs work per 128-bit lane: bytes come out as ch 0-3, 8-11, 4-7, 12-15; a dword permute fixes it */
+    const __m256i p16 = _mm256_packs_epi32(v0, v1);
+    const __m256i p8 = _mm256_packs_epi16(p16, p16);
+    const __m256i r = _mm256_permutevar8x32_epi32(p8, _mm256_setr_epi32(0, 4, 1, 5, 0, 0, 0, 0));
+    _mm_storeu_si128((__m128i *)(void *)out, _mm256_castsi256_si128(r));
 }
 
 PML_INLINE void pml__requant_row_avx2(const int32_t *acc, int32_t n, int32_t ch0, const int32_t *bias, const pml_requant *q,
                                       int32_t out_off, int32_t lo, int32_t hi, int8_t *out) {
-    const bool pc = q->count != 1;
     const __m256i vlo = _mm256_set1_epi32(lo), vhi = _mm256_set1_epi32(hi), voff = _mm256_set1_epi32(out_off);
-    __m256i m = _mm256_set1_epi32(q->mult[0]), sh = _mm256_set1_epi32(q->shift[0]);
     int32_t j = 0;
     for (; j + 8 <= n; j += 8) {
         __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(acc + j));
         if (bias) v = _mm256_add_epi32(v, _mm256_loadu_si256((const __m256i *)(const void *)(bias + ch0 + j)));
-        if (pc) {
-            m = _mm256_loadu_si256((const __m256i *)(const void *)(q->mult + ch0 + j));
-            sh = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(q->shift + ch0 + j)));
-        }
-        v = _mm256_add_epi32(pml__mbqm8_avx2(v, m, sh), voff);
-        v = _mm256_min_epi32(_mm256_max_epi32(v, vlo), vhi);
-        const __m256i p8 = _mm256_packs_epi16(_mm256_packs_epi32(v, v), _mm256_setzero_si256());
-        const __m128i b = _mm_unpacklo_epi32(_mm256_castsi256_si128(p8), _mm256_extracti128_si256(p8, 1));
-        _mm_storel_epi64((__m128i *)(void *)(out + j), b);
+        const pml__rq8 r = pml__rq8_load(q, ch0 + j, 8);
+        pml__store8_s8(pml__outq8_avx2(v, &r, voff, vlo, vhi), out + j);
     }
     for (; j < n; j++) out[j] = pml__requant_clamp(pml__wadd(acc[j], bias ? bias[ch0 + j] : 0), q, ch0 + j, out_off, lo, hi);
 }
 
-/* Requantize 16 channels held in registers (v0: ch0..ch0+7, v1: ch0+8..ch0+15, bias already
- * added) and store 16 bytes at out. */
-PML_INLINE void pml__requant16_avx2(__m256i v0, __m256i v1, int32_t ch0, const pml_requant *q, int32_t out_off, int32_t lo,
-                                    int32_t hi, int8_t *out) {
-    __m256i m0, m1, s0, s1;
-    if (q->count != 1) {
-        m0 = _mm256_loadu_si256((const __m256i *)(const void *)(q->mult + ch0));
-        m1 = _mm256_loadu_si256((const __m256i *)(const void *)(q->mult + ch0 + 8));
-        s0 = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(q->shift + ch0)));
-        s1 = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(q->shift + ch0 + 8)));
-    } else {
-        m0 = m1 = _mm256_set1_epi32(q->mult[0]);
-        s0 = s1 = _mm256_set1_epi32(q->shift[0]);
-    }
-    const __m256i voff = _mm256_set1_epi32(out_off), vlo = _mm256_set1_epi32(lo), vhi = _mm256_set1_epi32(hi);
-    v0 = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(pml__mbqm8_avx2(v0, m0, s0), voff), vlo), vhi);
-    v1 = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(pml__mbqm8_avx2(v1, m1, s1), voff), vlo), vhi);
-    /* packs work per 128-bit lane: bytes come out as ch 0-3, 8-11, 4-7, 12-15 twice; fix with a dword permute */
-    const __m256i p16 = _mm256_packs_epi32(v0, v1);           /* 0-3 8-11 | 4-7 12-15 (int16) */
-    const __m256i p8 = _mm256_packs_epi16(p16, p16);          /* lane0: 0-3 8-11 0-3 8-11, lane1: 4-7 12-15 ... */
-    const __m256i r = _mm256_permutevar8x32_epi32(p8, _mm256_setr_epi32(0, 4, 1, 5, 0, 0, 0, 0));
-    _mm_storeu_si128((__m128i *)(void *)out, _mm256_castsi256_si128(r));
-}
 
 #endif /* PML_DOT_S8_AVX2_H */
