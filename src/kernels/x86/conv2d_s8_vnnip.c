@@ -44,7 +44,7 @@ PML_INLINE int32_t sum_s8(const int8_t *x, int32_t n) {
     const __m256i ones = _mm256_set1_epi8(1);
     __m256i a = _mm256_setzero_si256();
     int32_t k = 0;
-    for (; k + 32 <= n; k += 32) a = _mm256_dpbusd_avx_epi32(a, ones, pml__ld32_s8(x + k));
+    for (; k + 32 <= n; k += 32) a = pml__dpbusd(a, ones, pml__ld32_s8(x + k));
     int32_t s = pml__hsum_epi32(a);
     for (; k < n; k++) s += x[k];
     return s;
@@ -105,8 +105,8 @@ static void pack_tile(const int8_t *filter, int32_t K, int32_t Kp, int32_t oc0, 
     const __m256i ones = _mm256_set1_epi8(1);
     __m256i s0 = _mm256_setzero_si256(), s1 = s0;
     for (int32_t k4 = 0; k4 < Kp / 4; k4++) {
-        s0 = _mm256_dpbusd_avx_epi32(s0, _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64)), ones);
-        s1 = _mm256_dpbusd_avx_epi32(s1, _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64 + 32)), ones);
+        s0 = pml__dpbusd(s0, _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64)), ones);
+        s1 = pml__dpbusd(s1, _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64 + 32)), ones);
     }
     const __m256i bias128 = _mm256_set1_epi32(128 * K);
     _mm256_storeu_si256((__m256i *)(void *)sw, _mm256_sub_epi32(s0, bias128));
@@ -144,17 +144,17 @@ PML_INLINE void tile4(const int8_t *const x[4], const int32_t sx[4], int32_t np,
             const __m256i w0 = _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64));
             const __m256i w1 = _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64 + 32));
             __m256i xb = bcast4(x[0] + 4 * k4);
-            a00 = _mm256_dpbusd_avx_epi32(a00, w0, xb);
-            a01 = _mm256_dpbusd_avx_epi32(a01, w1, xb);
+            a00 = pml__dpbusd(a00, w0, xb);
+            a01 = pml__dpbusd(a01, w1, xb);
             xb = bcast4(x[1] + 4 * k4);
-            a10 = _mm256_dpbusd_avx_epi32(a10, w0, xb);
-            a11 = _mm256_dpbusd_avx_epi32(a11, w1, xb);
+            a10 = pml__dpbusd(a10, w0, xb);
+            a11 = pml__dpbusd(a11, w1, xb);
             xb = bcast4(x[2] + 4 * k4);
-            a20 = _mm256_dpbusd_avx_epi32(a20, w0, xb);
-            a21 = _mm256_dpbusd_avx_epi32(a21, w1, xb);
+            a20 = pml__dpbusd(a20, w0, xb);
+            a21 = pml__dpbusd(a21, w1, xb);
             xb = bcast4(x[3] + 4 * k4);
-            a30 = _mm256_dpbusd_avx_epi32(a30, w0, xb);
-            a31 = _mm256_dpbusd_avx_epi32(a31, w1, xb);
+            a30 = pml__dpbusd(a30, w0, xb);
+            a31 = pml__dpbusd(a31, w1, xb);
         }
         finish(a00, a01, sx[0], oc0, n, ebias, q, p, out[0]);
         finish(a10, a11, sx[1], oc0, n, ebias, q, p, out[1]);
@@ -166,8 +166,8 @@ PML_INLINE void tile4(const int8_t *const x[4], const int32_t sx[4], int32_t np,
         __m256i a0 = _mm256_setzero_si256(), a1 = a0;
         for (int32_t k4 = 0; k4 < Kp / 4; k4++) {
             const __m256i xb = bcast4(x[j] + 4 * k4);
-            a0 = _mm256_dpbusd_avx_epi32(a0, _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64)), xb);
-            a1 = _mm256_dpbusd_avx_epi32(a1, _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64 + 32)), xb);
+            a0 = pml__dpbusd(a0, _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64)), xb);
+            a1 = pml__dpbusd(a1, _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64 + 32)), xb);
         }
         finish(a0, a1, sx[j], oc0, n, ebias, q, p, out[j]);
     }

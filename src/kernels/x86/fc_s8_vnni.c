@@ -35,22 +35,22 @@ PML_INLINE void rows4(const int8_t *x, const int8_t *w, int32_t depth, int32_t n
         for (; i + 32 <= depth; i += 32) {
             const __m256i xv = pml__ld32u_s8(x + i), v0 = pml__ld32_s8(w0 + i), v1 = pml__ld32_s8(w1 + i),
                           v2 = pml__ld32_s8(w2 + i), v3 = pml__ld32_s8(w3 + i);
-            a0 = _mm256_dpbusd_avx_epi32(a0, xv, v0);
-            a1 = _mm256_dpbusd_avx_epi32(a1, xv, v1);
-            a2 = _mm256_dpbusd_avx_epi32(a2, xv, v2);
-            a3 = _mm256_dpbusd_avx_epi32(a3, xv, v3);
-            s0 = _mm256_dpbusd_avx_epi32(s0, ones, v0);
-            s1 = _mm256_dpbusd_avx_epi32(s1, ones, v1);
-            s2 = _mm256_dpbusd_avx_epi32(s2, ones, v2);
-            s3 = _mm256_dpbusd_avx_epi32(s3, ones, v3);
+            a0 = pml__dpbusd(a0, xv, v0);
+            a1 = pml__dpbusd(a1, xv, v1);
+            a2 = pml__dpbusd(a2, xv, v2);
+            a3 = pml__dpbusd(a3, xv, v3);
+            s0 = pml__dpbusd(s0, ones, v0);
+            s1 = pml__dpbusd(s1, ones, v1);
+            s2 = pml__dpbusd(s2, ones, v2);
+            s3 = pml__dpbusd(s3, ones, v3);
         }
     } else {
         for (; i + 32 <= depth; i += 32) {
             const __m256i xv = pml__ld32u_s8(x + i);
-            a0 = _mm256_dpbusd_avx_epi32(a0, xv, pml__ld32_s8(w0 + i));
-            a1 = _mm256_dpbusd_avx_epi32(a1, xv, pml__ld32_s8(w1 + i));
-            a2 = _mm256_dpbusd_avx_epi32(a2, xv, pml__ld32_s8(w2 + i));
-            a3 = _mm256_dpbusd_avx_epi32(a3, xv, pml__ld32_s8(w3 + i));
+            a0 = pml__dpbusd(a0, xv, pml__ld32_s8(w0 + i));
+            a1 = pml__dpbusd(a1, xv, pml__ld32_s8(w1 + i));
+            a2 = pml__dpbusd(a2, xv, pml__ld32_s8(w2 + i));
+            a3 = pml__dpbusd(a3, xv, pml__ld32_s8(w3 + i));
         }
     }
     if (i + 16 <= depth) {
@@ -95,19 +95,19 @@ PML_INLINE __m256i rows8(const int8_t *x, const int8_t *w, int32_t depth) {
     int32_t i = 0;
     for (; i + 32 <= depth; i += 32) {
         const __m256i xv = pml__ld32u_s8(x + i);
-        a0 = _mm256_dpbusd_avx_epi32(a0, xv, pml__ld32_s8(r[0] + i));
-        a1 = _mm256_dpbusd_avx_epi32(a1, xv, pml__ld32_s8(r[1] + i));
-        a2 = _mm256_dpbusd_avx_epi32(a2, xv, pml__ld32_s8(r[2] + i));
-        a3 = _mm256_dpbusd_avx_epi32(a3, xv, pml__ld32_s8(r[3] + i));
-        a4 = _mm256_dpbusd_avx_epi32(a4, xv, pml__ld32_s8(r[4] + i));
-        a5 = _mm256_dpbusd_avx_epi32(a5, xv, pml__ld32_s8(r[5] + i));
-        a6 = _mm256_dpbusd_avx_epi32(a6, xv, pml__ld32_s8(r[6] + i));
-        a7 = _mm256_dpbusd_avx_epi32(a7, xv, pml__ld32_s8(r[7] + i));
+        a0 = pml__dpbusd(a0, xv, pml__ld32_s8(r[0] + i));
+        a1 = pml__dpbusd(a1, xv, pml__ld32_s8(r[1] + i));
+        a2 = pml__dpbusd(a2, xv, pml__ld32_s8(r[2] + i));
+        a3 = pml__dpbusd(a3, xv, pml__ld32_s8(r[3] + i));
+        a4 = pml__dpbusd(a4, xv, pml__ld32_s8(r[4] + i));
+        a5 = pml__dpbusd(a5, xv, pml__ld32_s8(r[5] + i));
+        a6 = pml__dpbusd(a6, xv, pml__ld32_s8(r[6] + i));
+        a7 = pml__dpbusd(a7, xv, pml__ld32_s8(r[7] + i));
     }
     if (i + 16 <= depth) {
         /* the upper 128-bit lane of these vectors is zero */
         const __m256i xv = _mm256_castsi128_si256(pml__ld16u_s8(x + i));
-#define PML_FC_H(a, j) a = _mm256_dpbusd_avx_epi32(a, xv, _mm256_zextsi128_si256(pml__ld16b_s8(r[j] + i)))
+#define PML_FC_H(a, j) a = pml__dpbusd(a, xv, _mm256_zextsi128_si256(pml__ld16b_s8(r[j] + i)))
         PML_FC_H(a0, 0);
         PML_FC_H(a1, 1);
         PML_FC_H(a2, 2);
