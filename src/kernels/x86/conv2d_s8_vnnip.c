@@ -39,15 +39,25 @@ bool pml_conv2d_s8_vnnip_applies(const pml_conv_params *p, const pml_dims4 *in_d
     return pml__x86_has_avxvnni();
 }
 
-/* sum of n signed bytes */
-PML_INLINE int32_t sum_s8(const int8_t *x, int32_t n) {
+/* sum of the signed bytes of nr runs of len bytes (len a multiple of 4), run r at x + r * xs */
+PML_INLINE int32_t sum_runs(const int8_t *x, int32_t nr, int32_t xs, int32_t len) {
     const __m256i ones = _mm256_set1_epi8(1);
-    __m256i a = _mm256_setzero_si256();
-    int32_t k = 0;
-    for (; k + 32 <= n; k += 32) a = pml__dpbusd(a, ones, pml__ld32_s8(x + k));
-    int32_t s = pml__hsum_epi32(a);
-    for (; k < n; k++) s += x[k];
-    return s;
+    __m256i a0 = _mm256_setzero_si256(), a1 = a0;
+    int32_t tail = 0;
+    for (int32_t r = 0; r < nr; r++, x += xs) {
+        int32_t k = 0;
+        for (; k + 64 <= len; k += 64) {
+            a0 = pml__dpbusd(a0, ones, pml__ld32_s8(x + k));
+            a1 = pml__dpbusd(a1, ones, pml__ld32_s8(x + k + 32));
+        }
+        for (; k + 8 <= len; k += 8) {
+            int64_t v;
+            memcpy(&v, x + k, 8);
+            a0 = pml__dpbusd(a0, ones, _mm256_zextsi128_si256(_mm_cvtsi64_si128(v)));
+        }
+        for (; k < len; k++) tail += x[k];
+    }
+    return pml__hsum_epi32(_mm256_add_epi32(a0, a1)) + tail;
 }
 
 /* 8 rows x 32 bytes (rows r[0..8) at byte k) as an 8 x 8 transpose of 4-byte words: out[i] holds
@@ -119,14 +129,32 @@ PML_INLINE void set_ebias(const int32_t sw[TILE], int32_t oc0, int32_t n, const 
         ebias[oc0 + j] = (int32_t)((uint32_t)(bias ? bias[oc0 + j] : 0) + (uint32_t)off * (uint32_t)sw[j]);
 }
 
-/* Requantize one pixel's tile: v = acc - 128 * sx + ebias[oc0..] then the usual row requant. */
-PML_INLINE void finish(__m256i a0, __m256i a1, int32_t sx, int32_t oc0, int32_t n, const int32_t *ebias,
-                       const pml_requant *q, const pml_conv_params *p, int8_t *out) {
-    int32_t acc[TILE];
+/* Output stage of one pixel's tile: v = acc - 128 * sx + ebias[oc0..], requantized. */
+typedef struct out_stage {
+    const int32_t *ebias;  /* [OC] */
+    const pml__rq8 *rq;    /* [OC / 8] per-channel, or [1] per-tensor */
+    bool per_channel;
+    __m256i voff, vlo, vhi;
+    const pml_requant *q;
+    const pml_conv_params *p;
+} out_stage;
+
+PML_INLINE void finish(__m256i a0, __m256i a1, int32_t sx, int32_t oc0, int32_t n, const out_stage *st, int8_t *out) {
     const __m256i corr = _mm256_set1_epi32((int32_t)(0u - 128u * (uint32_t)sx));
-    _mm256_storeu_si256((__m256i *)(void *)acc, _mm256_add_epi32(a0, corr));
-    _mm256_storeu_si256((__m256i *)(void *)(acc + 8), _mm256_add_epi32(a1, corr));
-    pml__requant_row_avx2(acc, n, oc0, ebias, q, p->output_offset, p->act_min, p->act_max, out + oc0);
+    a0 = _mm256_add_epi32(a0, corr);
+    a1 = _mm256_add_epi32(a1, corr);
+    if (n == TILE) {
+        const pml__rq8 *r0 = st->per_channel ? &st->rq[oc0 / 8] : st->rq, *r1 = st->per_channel ? r0 + 1 : r0;
+        a0 = _mm256_add_epi32(a0, _mm256_loadu_si256((const __m256i *)(const void *)(st->ebias + oc0)));
+        a1 = _mm256_add_epi32(a1, _mm256_loadu_si256((const __m256i *)(const void *)(st->ebias + oc0 + 8)));
+        pml__store16_s8(pml__outq8_avx2(a0, r0, st->voff, st->vlo, st->vhi), pml__outq8_avx2(a1, r1, st->voff, st->vlo, st->vhi),
+                        out + oc0);
+        return;
+    }
+    int32_t acc[TILE];
+    _mm256_storeu_si256((__m256i *)(void *)acc, a0);
+    _mm256_storeu_si256((__m256i *)(void *)(acc + 8), a1);
+    pml__requant_row_avx2(acc, n, oc0, st->ebias, st->q, st->p->output_offset, st->p->act_min, st->p->act_max, out + oc0);
 }
 
 PML_INLINE __m256i bcast4(const int8_t *x) {
@@ -135,41 +163,51 @@ PML_INLINE __m256i bcast4(const int8_t *x) {
     return _mm256_set1_epi32(v);
 }
 
-/* Up to 4 pixels (x[j], Kp bytes each) against one packed tile; outputs at out[j] + oc0. */
-PML_INLINE void tile4(const int8_t *const x[4], const int32_t sx[4], int32_t np, const uint8_t *wp, int32_t Kp, int32_t oc0,
-                      int32_t n, const int32_t *ebias, const pml_requant *q, const pml_conv_params *p, int8_t *const out[4]) {
+/* Up to 4 pixels against one packed tile; outputs at out[j] + oc0. Pixel j's input is nr runs of
+ * rk4 4-byte words, run r at x[j] + r * xs, matching packed rows [r * rk4, (r + 1) * rk4). */
+PML_INLINE void tile4(const int8_t *const x[4], const int32_t sx[4], int32_t np, int32_t nr, int32_t xs, int32_t rk4,
+                      const uint8_t *wp, int32_t oc0, int32_t n, const out_stage *st, int8_t *const out[4]) {
     if (np == 4) {
         __m256i a00 = _mm256_setzero_si256(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-        for (int32_t k4 = 0; k4 < Kp / 4; k4++) {
-            const __m256i w0 = _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64));
-            const __m256i w1 = _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64 + 32));
-            __m256i xb = bcast4(x[0] + 4 * k4);
-            a00 = pml__dpbusd(a00, w0, xb);
-            a01 = pml__dpbusd(a01, w1, xb);
-            xb = bcast4(x[1] + 4 * k4);
-            a10 = pml__dpbusd(a10, w0, xb);
-            a11 = pml__dpbusd(a11, w1, xb);
-            xb = bcast4(x[2] + 4 * k4);
-            a20 = pml__dpbusd(a20, w0, xb);
-            a21 = pml__dpbusd(a21, w1, xb);
-            xb = bcast4(x[3] + 4 * k4);
-            a30 = pml__dpbusd(a30, w0, xb);
-            a31 = pml__dpbusd(a31, w1, xb);
+        for (int32_t r = 0; r < nr; r++) {
+            const int8_t *x0 = x[0] + (size_t)r * xs, *x1 = x[1] + (size_t)r * xs, *x2 = x[2] + (size_t)r * xs,
+                         *x3 = x[3] + (size_t)r * xs;
+            const uint8_t *wr = wp + (size_t)r * rk4 * 64;
+            for (int32_t k4 = 0; k4 < rk4; k4++) {
+                const __m256i w0 = _mm256_load_si256((const __m256i *)(const void *)(wr + (size_t)k4 * 64));
+                const __m256i w1 = _mm256_load_si256((const __m256i *)(const void *)(wr + (size_t)k4 * 64 + 32));
+                __m256i xb = bcast4(x0 + 4 * k4);
+                a00 = pml__dpbusd(a00, w0, xb);
+                a01 = pml__dpbusd(a01, w1, xb);
+                xb = bcast4(x1 + 4 * k4);
+                a10 = pml__dpbusd(a10, w0, xb);
+                a11 = pml__dpbusd(a11, w1, xb);
+                xb = bcast4(x2 + 4 * k4);
+                a20 = pml__dpbusd(a20, w0, xb);
+                a21 = pml__dpbusd(a21, w1, xb);
+                xb = bcast4(x3 + 4 * k4);
+                a30 = pml__dpbusd(a30, w0, xb);
+                a31 = pml__dpbusd(a31, w1, xb);
+            }
         }
-        finish(a00, a01, sx[0], oc0, n, ebias, q, p, out[0]);
-        finish(a10, a11, sx[1], oc0, n, ebias, q, p, out[1]);
-        finish(a20, a21, sx[2], oc0, n, ebias, q, p, out[2]);
-        finish(a30, a31, sx[3], oc0, n, ebias, q, p, out[3]);
+        finish(a00, a01, sx[0], oc0, n, st, out[0]);
+        finish(a10, a11, sx[1], oc0, n, st, out[1]);
+        finish(a20, a21, sx[2], oc0, n, st, out[2]);
+        finish(a30, a31, sx[3], oc0, n, st, out[3]);
         return;
     }
     for (int32_t j = 0; j < np; j++) {
         __m256i a0 = _mm256_setzero_si256(), a1 = a0;
-        for (int32_t k4 = 0; k4 < Kp / 4; k4++) {
-            const __m256i xb = bcast4(x[j] + 4 * k4);
-            a0 = pml__dpbusd(a0, _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64)), xb);
-            a1 = pml__dpbusd(a1, _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64 + 32)), xb);
+        for (int32_t r = 0; r < nr; r++) {
+            const int8_t *xj = x[j] + (size_t)r * xs;
+            const uint8_t *wr = wp + (size_t)r * rk4 * 64;
+            for (int32_t k4 = 0; k4 < rk4; k4++) {
+                const __m256i xb = bcast4(xj + 4 * k4);
+                a0 = pml__dpbusd(a0, _mm256_load_si256((const __m256i *)(const void *)(wr + (size_t)k4 * 64)), xb);
+                a1 = pml__dpbusd(a1, _mm256_load_si256((const __m256i *)(const void *)(wr + (size_t)k4 * 64 + 32)), xb);
+            }
         }
-        finish(a0, a1, sx[j], oc0, n, ebias, q, p, out[j]);
+        finish(a0, a1, sx[j], oc0, n, st, out[j]);
     }
 }
 
@@ -180,11 +218,19 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
     const int32_t K = KH * KW * C, Kp = (K + 3) & ~3, tiles = (OC + TILE - 1) / TILE;
     const int32_t OH = out_d->h, OW = out_d->w, P = out_d->n * OH * OW;
     const bool direct = pointwise(p, in_d, f_d);
+    /* windows inside the image are read in place, one run per filter row, when the runs start on
+     * 4-byte word boundaries of the packed rows; other windows are gathered */
+    const bool runs = !direct && (KW * C) % 4 == 0;
     int32_t ebias[VNNIP_MAX_OC]; /* bias + off * sum(w), per output channel */
+    pml__rq8 rq[VNNIP_MAX_OC / 8]; /* requantization constants per 8 channels ([0] only if per-tensor) */
     uint8_t wp[VNNIP_PACK_BYTES] __attribute__((aligned(32))); /* packed tiles */
     int8_t col[4][VNNIP_MAX_KP];                               /* gathered windows of a pixel group */
     const size_t tile_bytes = (size_t)TILE * (size_t)Kp;
     const bool all_packed = (size_t)tiles * tile_bytes <= VNNIP_PACK_BYTES; /* else: pointwise, tile by tile */
+    const bool pc = q->count != 1;
+    for (int32_t c = 0; c + 8 <= (pc ? OC : 8); c += 8) rq[c / 8] = pml__rq8_load(q, c, 8);
+    const out_stage st = {ebias, rq, pc, _mm256_set1_epi32(p->output_offset), _mm256_set1_epi32(p->act_min),
+                          _mm256_set1_epi32(p->act_max), q, p};
     int32_t sw[TILE];
     if (all_packed)
         for (int32_t t = 0; t < tiles; t++) {
@@ -203,23 +249,35 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
             const int32_t np = P - px < 4 ? P - px : 4;
             const int8_t *x[4];
             int8_t *o[4];
-            int32_t sx[4];
+            int32_t sx[4], iy[4], ix[4], bb[4];
+            bool inside = runs;
             for (int32_t j = 0; j < np; j++) {
-                const int32_t pj = px + j, b = pj / (OH * OW), oy = (pj / OW) % OH, ox = pj % OW;
+                const int32_t pj = px + j;
+                bb[j] = pj / (OH * OW);
+                iy[j] = ((pj / OW) % OH) * p->stride_h - p->pad_h;
+                ix[j] = (pj % OW) * p->stride_w - p->pad_w;
                 o[j] = out + (size_t)pj * OC;
+                inside = inside && iy[j] >= 0 && ix[j] >= 0 && iy[j] + KH <= H && ix[j] + KW <= W;
+            }
+            int32_t nr = 1, xs = 0, rk4 = Kp / 4;
+            for (int32_t j = 0; j < np; j++) {
                 if (direct) {
-                    x[j] = in + (size_t)pj * K;
+                    x[j] = in + (size_t)(px + j) * K;
+                } else if (inside) {
+                    x[j] = in + (((size_t)bb[j] * H + iy[j]) * W + ix[j]) * C;
+                    nr = KH;
+                    xs = W * C;
+                    rk4 = KW * C / 4;
                 } else {
-                    pml__im2col_s8(in + (size_t)b * H * W * C, H, W, C, oy * p->stride_h - p->pad_h, ox * p->stride_w - p->pad_w,
-                                   KH, KW, zp, col[j]);
+                    pml__im2col_s8(in + (size_t)bb[j] * H * W * C, H, W, C, iy[j], ix[j], KH, KW, zp, col[j]);
                     for (int32_t k = K; k < Kp; k++) col[j][k] = 0;
                     x[j] = col[j];
                 }
-                sx[j] = sum_s8(x[j], K);
+                sx[j] = sum_runs(x[j], nr, xs, 4 * rk4);
             }
             for (int32_t t = all_packed ? 0 : t0; t < (all_packed ? tiles : t0 + 1); t++) {
                 const int32_t n = OC - t * TILE < TILE ? OC - t * TILE : TILE;
-                tile4(x, sx, np, all_packed ? wp + (size_t)t * tile_bytes : wp, Kp, t * TILE, n, ebias, q, p, o);
+                tile4(x, sx, np, nr, xs, rk4, all_packed ? wp + (size_t)t * tile_bytes : wp, t * TILE, n, &st, o);
             }
         }
     }
