@@ -22,7 +22,7 @@
 #define VNNIP_MAX_OC 1024
 #define VNNIP_MAX_KP 2048
 #define VNNIP_MIN_PIX 64
-#define VNNIP_PACK_BYTES 32768 /* all tiles packed at once (gathering convolutions need this) */
+#define VNNIP_PACK_BYTES 65536 /* all tiles packed at once (gathering convolutions need this) */
 
 static bool pointwise(const pml_conv_params *p, const pml_dims4 *in_d, const pml_dims4 *f_d) {
     return f_d->h == 1 && f_d->w == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_h == 0 && p->pad_w == 0 &&
@@ -39,25 +39,27 @@ bool pml_conv2d_s8_vnnip_applies(const pml_conv_params *p, const pml_dims4 *in_d
     return pml__x86_has_avxvnni();
 }
 
-/* sum of the signed bytes of nr runs of len bytes (len a multiple of 4), run r at x + r * xs */
+/* sum of the signed bytes of nr runs of len bytes (len a multiple of 4), run r at x + r * xs:
+ * vpsadbw sums x + 128 (x ^ 0x80) in 64-bit lanes, off the critical path (the dependency chain is
+ * one add per 32 bytes); 128 per byte is subtracted at the end. */
 PML_INLINE int32_t sum_runs(const int8_t *x, int32_t nr, int32_t xs, int32_t len) {
-    const __m256i ones = _mm256_set1_epi8(1);
-    __m256i a0 = _mm256_setzero_si256(), a1 = a0;
+    const __m256i flip = _mm256_set1_epi8((char)0x80), zero = _mm256_setzero_si256();
+    __m256i a = zero;
     int32_t tail = 0;
     for (int32_t r = 0; r < nr; r++, x += xs) {
         int32_t k = 0;
-        for (; k + 64 <= len; k += 64) {
-            a0 = pml__dpbusd(a0, ones, pml__ld32_s8(x + k));
-            a1 = pml__dpbusd(a1, ones, pml__ld32_s8(x + k + 32));
-        }
+        for (; k + 32 <= len; k += 32) a = _mm256_add_epi64(a, _mm256_sad_epu8(_mm256_xor_si256(pml__ld32_s8(x + k), flip), zero));
         for (; k + 8 <= len; k += 8) {
             int64_t v;
             memcpy(&v, x + k, 8);
-            a0 = pml__dpbusd(a0, ones, _mm256_zextsi128_si256(_mm_cvtsi64_si128(v)));
+            const int64_t u = v ^ (int64_t)0x8080808080808080ull; /* only these 8 bytes: the upper ones stay 0 */
+            a = _mm256_add_epi64(a, _mm256_zextsi128_si256(_mm_sad_epu8(_mm_cvtsi64_si128(u), _mm_setzero_si128())));
         }
         for (; k < len; k++) tail += x[k];
     }
-    return pml__hsum_epi32(_mm256_add_epi32(a0, a1)) + tail;
+    const __m128i h = _mm_add_epi64(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));
+    const int64_t t = _mm_cvtsi128_si64(h) + _mm_extract_epi64(h, 1);
+    return (int32_t)(t - 128 * (int64_t)nr * (len & ~7)) + tail;
 }
 
 /* 8 rows x 32 bytes (rows r[0..8) at byte k) as an 8 x 8 transpose of 4-byte words: out[i] holds
