@@ -247,6 +247,7 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
             pack_tile(filter, K, Kp, t0 * TILE, n, wp, sw);
             set_ebias(sw, t0 * TILE, n, bias, p->input_offset, ebias);
         }
+        int32_t cb = 0, coy = 0, cox = 0; /* batch, row and column of pixel px */
         for (int32_t px = 0; px < P; px += 4) {
             const int32_t np = P - px < 4 ? P - px : 4;
             const int8_t *x[4];
@@ -254,12 +255,18 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
             int32_t sx[4], iy[4], ix[4], bb[4];
             bool inside = runs;
             for (int32_t j = 0; j < np; j++) {
-                const int32_t pj = px + j;
-                bb[j] = pj / (OH * OW);
-                iy[j] = ((pj / OW) % OH) * p->stride_h - p->pad_h;
-                ix[j] = (pj % OW) * p->stride_w - p->pad_w;
-                o[j] = out + (size_t)pj * OC;
+                bb[j] = cb;
+                iy[j] = coy * p->stride_h - p->pad_h;
+                ix[j] = cox * p->stride_w - p->pad_w;
+                o[j] = out + (size_t)(px + j) * OC;
                 inside = inside && iy[j] >= 0 && ix[j] >= 0 && iy[j] + KH <= H && ix[j] + KW <= W;
+                if (++cox == OW) {
+                    cox = 0;
+                    if (++coy == OH) {
+                        coy = 0;
+                        cb++;
+                    }
+                }
             }
             int32_t nr = 1, xs = 0, rk4 = Kp / 4;
             for (int32_t j = 0; j < np; j++) {
