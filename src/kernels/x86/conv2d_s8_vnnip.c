@@ -166,14 +166,14 @@ PML_INLINE __m256i bcast4(const int8_t *x) {
 }
 
 /* Up to 4 pixels against one packed tile; outputs at out[j] + oc0. Pixel j's input is nr runs of
- * rk4 4-byte words, run r at x[j] + r * xs, matching packed rows [r * rk4, (r + 1) * rk4). */
-PML_INLINE void tile4(const int8_t *const x[4], const int32_t sx[4], int32_t np, int32_t nr, int32_t xs, int32_t rk4,
+ * rk4 4-byte words, run r at x[j] + r * xs[j], matching packed rows [r * rk4, (r + 1) * rk4). */
+PML_INLINE void tile4(const int8_t *const x[4], const int32_t sx[4], int32_t np, int32_t nr, const int32_t xs[4], int32_t rk4,
                       const uint8_t *wp, int32_t oc0, int32_t n, const out_stage *st, int8_t *const out[4]) {
     if (np == 4) {
         __m256i a00 = _mm256_setzero_si256(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
         for (int32_t r = 0; r < nr; r++) {
-            const int8_t *x0 = x[0] + (size_t)r * xs, *x1 = x[1] + (size_t)r * xs, *x2 = x[2] + (size_t)r * xs,
-                         *x3 = x[3] + (size_t)r * xs;
+            const int8_t *x0 = x[0] + (size_t)r * xs[0], *x1 = x[1] + (size_t)r * xs[1], *x2 = x[2] + (size_t)r * xs[2],
+                         *x3 = x[3] + (size_t)r * xs[3];
             const uint8_t *wr = wp + (size_t)r * rk4 * 64;
             for (int32_t k4 = 0; k4 < rk4; k4++) {
                 const __m256i w0 = _mm256_load_si256((const __m256i *)(const void *)(wr + (size_t)k4 * 64));
@@ -201,7 +201,7 @@ PML_INLINE void tile4(const int8_t *const x[4], const int32_t sx[4], int32_t np,
     for (int32_t j = 0; j < np; j++) {
         __m256i a0 = _mm256_setzero_si256(), a1 = a0;
         for (int32_t r = 0; r < nr; r++) {
-            const int8_t *xj = x[j] + (size_t)r * xs;
+            const int8_t *xj = x[j] + (size_t)r * xs[j];
             const uint8_t *wr = wp + (size_t)r * rk4 * 64;
             for (int32_t k4 = 0; k4 < rk4; k4++) {
                 const __m256i xb = bcast4(xj + 4 * k4);
@@ -210,6 +210,20 @@ PML_INLINE void tile4(const int8_t *const x[4], const int32_t sx[4], int32_t np,
             }
         }
         finish(a0, a1, sx[j], oc0, n, st, out[j]);
+    }
+}
+
+/* A window inside the image: rows of len bytes, src_stride apart, to dst back to back. Rows of
+ * 8 bytes or more are copied in 8-byte words, the last one overlapping. */
+PML_INLINE void gather_inside(const int8_t *src, int32_t src_stride, int32_t rows, int32_t len, int8_t *dst) {
+    for (int32_t r = 0; r < rows; r++, src += src_stride, dst += len) {
+        if (len < 8) {
+            for (int32_t i = 0; i < len; i++) dst[i] = src[i];
+            continue;
+        }
+        int32_t i = 0;
+        for (; i + 8 < len; i += 8) memcpy(dst + i, src + i, 8);
+        memcpy(dst + len - 8, src + len - 8, 8);
     }
 }
 
@@ -252,14 +266,32 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
             const int32_t np = P - px < 4 ? P - px : 4;
             const int8_t *x[4];
             int8_t *o[4];
-            int32_t sx[4], iy[4], ix[4], bb[4];
-            bool inside = runs;
+            int32_t sx[4], xs[4] = {0, 0, 0, 0};
+            /* pointwise: the pixel's channels; runs: filter rows read in place inside the image,
+             * gathered (im2col, rows kept KW * C apart) where the window meets the padding; else
+             * the whole window gathered and padded to Kp */
+            const int32_t nr = runs ? KH : 1, rk4 = runs ? KW * C / 4 : Kp / 4;
             for (int32_t j = 0; j < np; j++) {
-                bb[j] = cb;
-                iy[j] = coy * p->stride_h - p->pad_h;
-                ix[j] = cox * p->stride_w - p->pad_w;
+                const int32_t iy = coy * p->stride_h - p->pad_h, ix = cox * p->stride_w - p->pad_w;
+                const int8_t *inb = in + (size_t)cb * H * W * C;
                 o[j] = out + (size_t)(px + j) * OC;
-                inside = inside && iy[j] >= 0 && ix[j] >= 0 && iy[j] + KH <= H && ix[j] + KW <= W;
+                if (direct) {
+                    x[j] = in + (size_t)(px + j) * K;
+                } else if (runs && iy >= 0 && ix >= 0 && iy + KH <= H && ix + KW <= W) {
+                    x[j] = inb + ((size_t)iy * W + ix) * C;
+                    xs[j] = W * C;
+                } else if (iy >= 0 && ix >= 0 && iy + KH <= H && ix + KW <= W) {
+                    gather_inside(inb + ((size_t)iy * W + ix) * C, W * C, KH, KW * C, col[j]);
+                    for (int32_t k = K; k < Kp; k++) col[j][k] = 0;
+                    x[j] = col[j];
+                    xs[j] = KW * C;
+                } else {
+                    pml__im2col_s8(inb, H, W, C, iy, ix, KH, KW, zp, col[j]);
+                    for (int32_t k = K; k < Kp; k++) col[j][k] = 0;
+                    x[j] = col[j];
+                    xs[j] = KW * C;
+                }
+                sx[j] = sum_runs(x[j], nr, xs[j], 4 * rk4);
                 if (++cox == OW) {
                     cox = 0;
                     if (++coy == OH) {
@@ -267,22 +299,6 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
                         cb++;
                     }
                 }
-            }
-            int32_t nr = 1, xs = 0, rk4 = Kp / 4;
-            for (int32_t j = 0; j < np; j++) {
-                if (direct) {
-                    x[j] = in + (size_t)(px + j) * K;
-                } else if (inside) {
-                    x[j] = in + (((size_t)bb[j] * H + iy[j]) * W + ix[j]) * C;
-                    nr = KH;
-                    xs = W * C;
-                    rk4 = KW * C / 4;
-                } else {
-                    pml__im2col_s8(in + (size_t)bb[j] * H * W * C, H, W, C, iy[j], ix[j], KH, KW, zp, col[j]);
-                    for (int32_t k = K; k < Kp; k++) col[j][k] = 0;
-                    x[j] = col[j];
-                }
-                sx[j] = sum_runs(x[j], nr, xs, 4 * rk4);
             }
             for (int32_t t = all_packed ? 0 : t0; t < (all_packed ? tiles : t0 + 1); t++) {
                 const int32_t n = OC - t * TILE < TILE ? OC - t * TILE : TILE;
