@@ -10,6 +10,8 @@
  * and when off == 128 (input zero point -128, common after ReLU) the weight sums are skipped.
  * Exact integer arithmetic (int32 wraps only where the reference's true result fits): bit-exact.
  */
+#include <string.h>
+
 #include "../conv_s8_loops.h"
 #include "pml_dot_s8_vnni.h"
 
@@ -119,6 +121,22 @@ PML_INLINE __m256i rows8(const int8_t *x, const int8_t *w, int32_t depth) {
 #undef PML_FC_H
         i += 16;
     }
+    if (i + 8 <= depth) {
+        int64_t v;
+        memcpy(&v, x + i, 8);
+        const __m256i xv = _mm256_zextsi128_si256(_mm_cvtsi64_si128(v ^ (int64_t)0x8080808080808080ull)); /* 8 bytes + 128 */
+#define PML_FC_Q(a, j) (memcpy(&v, r[j] + i, 8), a = pml__dpbusd(a, xv, _mm256_zextsi128_si256(_mm_cvtsi64_si128(v))))
+        PML_FC_Q(a0, 0);
+        PML_FC_Q(a1, 1);
+        PML_FC_Q(a2, 2);
+        PML_FC_Q(a3, 3);
+        PML_FC_Q(a4, 4);
+        PML_FC_Q(a5, 5);
+        PML_FC_Q(a6, 6);
+        PML_FC_Q(a7, 7);
+#undef PML_FC_Q
+        i += 8;
+    }
     const __m256i h0 = _mm256_hadd_epi32(_mm256_hadd_epi32(a0, a1), _mm256_hadd_epi32(a2, a3));
     const __m256i h1 = _mm256_hadd_epi32(_mm256_hadd_epi32(a4, a5), _mm256_hadd_epi32(a6, a7));
     __m256i d = _mm256_add_epi32(_mm256_permute2x128_si256(h0, h1, 0x20), _mm256_permute2x128_si256(h0, h1, 0x31));
@@ -141,8 +159,12 @@ void pml_fc_s8_vnni(const pml_fc_params *p, const pml_requant *q, int32_t batche
     for (int32_t u0 = 0; u0 < units; u0 += VNNI_FC_CHUNK) {
         const int32_t n = units - u0 < VNNI_FC_CHUNK ? units - u0 : VNNI_FC_CHUNK;
         const int8_t *wc = w + (size_t)u0 * depth;
-        if (!sums)
-            for (int32_t j = 0; j < n; j++) ebias[j] = bias ? bias[u0 + j] : 0;
+        if (!sums) {
+            if (bias)
+                memcpy(ebias, bias + u0, (size_t)n * sizeof(int32_t));
+            else
+                memset(ebias, 0, (size_t)n * sizeof(int32_t));
+        }
         for (int32_t b = 0; b < batches; b++) {
             const int8_t *x = in + (size_t)b * depth;
             const bool first_sums = sums && b == 0; /* this pass also forms ebias */
