@@ -136,7 +136,8 @@ typedef struct out_stage {
     const int32_t *ebias;  /* [OC] */
     const pml__rq8 *rq;    /* [OC / 8] per-channel, or [1] per-tensor */
     bool per_channel;
-    __m256i voff, vlo, vhi;
+    __m256i voff;
+    __m128i lo8, hi8;
     const pml_requant *q;
     const pml_conv_params *p;
 } out_stage;
@@ -149,8 +150,7 @@ PML_INLINE void finish(__m256i a0, __m256i a1, int32_t sx, int32_t oc0, int32_t 
         const pml__rq8 *r0 = st->per_channel ? &st->rq[oc0 / 8] : st->rq, *r1 = st->per_channel ? r0 + 1 : r0;
         a0 = _mm256_add_epi32(a0, _mm256_loadu_si256((const __m256i *)(const void *)(st->ebias + oc0)));
         a1 = _mm256_add_epi32(a1, _mm256_loadu_si256((const __m256i *)(const void *)(st->ebias + oc0 + 8)));
-        pml__store16_s8(pml__outq8_avx2(a0, r0, st->voff, st->vlo, st->vhi), pml__outq8_avx2(a1, r1, st->voff, st->vlo, st->vhi),
-                        out + oc0);
+        pml__store16_s8(pml__outq8_avx2(a0, r0, st->voff), pml__outq8_avx2(a1, r1, st->voff), st->lo8, st->hi8, out + oc0);
         return;
     }
     int32_t acc[TILE];
@@ -245,8 +245,8 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
     const bool all_packed = (size_t)tiles * tile_bytes <= VNNIP_PACK_BYTES; /* else: pointwise, tile by tile */
     const bool pc = q->count != 1;
     for (int32_t c = 0; c + 8 <= (pc ? OC : 8); c += 8) rq[c / 8] = pml__rq8_load(q, c, 8);
-    const out_stage st = {ebias, rq, pc, _mm256_set1_epi32(p->output_offset), _mm256_set1_epi32(p->act_min),
-                          _mm256_set1_epi32(p->act_max), q, p};
+    const out_stage st = {ebias, rq, pc, _mm256_set1_epi32(p->output_offset), _mm_set1_epi8((char)p->act_min),
+                          _mm_set1_epi8((char)p->act_max), q, p};
     int32_t sw[TILE];
     if (all_packed)
         for (int32_t t = 0; t < tiles; t++) {

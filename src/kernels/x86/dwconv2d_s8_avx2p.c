@@ -58,8 +58,8 @@ void pml_dwconv2d_s8_avx2p(const pml_conv_params *p, const pml_requant *q, const
     for (int32_t c = 0; c < C; c++) zpb[c] = (int8_t)(-p->input_offset);
     const bool pc = q->count != 1;
     for (int32_t c = 0; c < (pc ? C : 8); c += 8) rq[c / 8] = pml__rq8_load(q, c, 8);
-    const __m256i voff = _mm256_set1_epi32(p->output_offset), vlo = _mm256_set1_epi32(p->act_min),
-                  vhi = _mm256_set1_epi32(p->act_max);
+    const __m256i voff = _mm256_set1_epi32(p->output_offset);
+    const __m128i lo8 = _mm_set1_epi8((char)p->act_min), hi8 = _mm_set1_epi8((char)p->act_max);
     tp[T] = zpb; /* partner of the last tap when T is odd; its weights are 0 */
     for (int32_t b = 0; b < out_d->n; b++) {
         const int8_t *inb = in + (size_t)b * H * W * C;
@@ -86,7 +86,7 @@ void pml_dwconv2d_s8_avx2p(const pml_conv_params *p, const pml_requant *q, const
                     const __m256i v1 = _mm256_add_epi32(_mm256_permute2x128_si256(alo, ahi, 0x31),
                                                         _mm256_loadu_si256((const __m256i *)(const void *)(eb + c0 + 8)));
                     const pml__rq8 *r0 = pc ? &rq[c0 / 8] : &rq[0], *r1 = pc ? &rq[c0 / 8 + 1] : &rq[0];
-                    pml__store16_s8(pml__outq8_avx2(v0, r0, voff, vlo, vhi), pml__outq8_avx2(v1, r1, voff, vlo, vhi), o + c0);
+                    pml__store16_s8(pml__outq8_avx2(v0, r0, voff), pml__outq8_avx2(v1, r1, voff), lo8, hi8, o + c0);
                 }
             }
         }

@@ -75,8 +75,8 @@ void pml_dwconv2d_s8_vnni(const pml_conv_params *p, const pml_requant *q, const 
     }
     const bool pc = q->count != 1;
     for (int32_t c = 0; c < (pc ? C : 8); c += 8) rq[c / 8] = pml__rq8_load(q, c, 8);
-    const __m256i voff = _mm256_set1_epi32(p->output_offset), vlo = _mm256_set1_epi32(p->act_min),
-                  vhi = _mm256_set1_epi32(p->act_max);
+    const __m256i voff = _mm256_set1_epi32(p->output_offset);
+    const __m128i lo8 = _mm_set1_epi8((char)p->act_min), hi8 = _mm_set1_epi8((char)p->act_max);
     for (int32_t t = T; t < 4 * G; t++) tp[t] = zpb; /* weight 0 */
     for (int32_t b = 0; b < out_d->n; b++) {
         const int8_t *inb = in + (size_t)b * H * W * C;
@@ -113,14 +113,14 @@ void pml_dwconv2d_s8_vnni(const pml_conv_params *p, const pml_requant *q, const 
                     const __m256i v1 = _mm256_add_epi32(_mm256_permute2x128_si256(a2, a3, 0x20),
                                                         _mm256_loadu_si256((const __m256i *)(const void *)(eb + c0 + 8)));
                     const pml__rq8 *r = pc ? &rq[c0 / 8] : rq;
-                    pml__store16_s8(pml__outq8_avx2(v0, r, voff, vlo, vhi), pml__outq8_avx2(v1, pc ? r + 1 : r, voff, vlo, vhi), o + c0);
+                    pml__store16_s8(pml__outq8_avx2(v0, r, voff), pml__outq8_avx2(v1, pc ? r + 1 : r, voff), lo8, hi8, o + c0);
                     if (!half) {
                         const __m256i v2 = _mm256_add_epi32(_mm256_permute2x128_si256(a0, a1, 0x31),
                                                             _mm256_loadu_si256((const __m256i *)(const void *)(eb + c0 + 16)));
                         const __m256i v3 = _mm256_add_epi32(_mm256_permute2x128_si256(a2, a3, 0x31),
                                                             _mm256_loadu_si256((const __m256i *)(const void *)(eb + c0 + 24)));
-                        pml__store16_s8(pml__outq8_avx2(v2, pc ? r + 2 : r, voff, vlo, vhi),
-                                        pml__outq8_avx2(v3, pc ? r + 3 : r, voff, vlo, vhi), o + c0 + 16);
+                        pml__store16_s8(pml__outq8_avx2(v2, pc ? r + 2 : r, voff), pml__outq8_avx2(v3, pc ? r + 3 : r, voff), lo8,
+                                        hi8, o + c0 + 16);
                     }
                 }
             }

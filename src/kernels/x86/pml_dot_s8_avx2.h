@@ -117,7 +117,8 @@ PML_INLINE void pml__dwblock_avx2(const int8_t *x, int32_t xrs, const int8_t *w,
  */
 typedef struct pml__rq8 {
     __m256i m, m_odd; /* multiplier, and the same moved to the even dwords (for the odd lanes) */
-    __m256i left, right, mask, half; /* max(shift, 0), max(-shift, 0), 2^right - 1, mask >> 1 */
+    __m256i left, right, half; /* max(shift, 0), max(-shift, 0), 2^right / 2 (0 if right == 0) */
+    int has_left;              /* some lane shifts left */
 } pml__rq8;
 
 PML_INLINE pml__rq8 pml__rq8_make(__m256i mult, __m256i shift) {
@@ -127,8 +128,8 @@ PML_INLINE pml__rq8 pml__rq8_make(__m256i mult, __m256i shift) {
     r.m_odd = _mm256_srli_epi64(mult, 32);
     r.left = _mm256_max_epi32(shift, zero);
     r.right = _mm256_max_epi32(_mm256_sub_epi32(zero, shift), zero);
-    r.mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, r.right), one);
-    r.half = _mm256_srai_epi32(r.mask, 1);
+    r.half = _mm256_srli_epi32(_mm256_sllv_epi32(one, r.right), 1);
+    r.has_left = !_mm256_testz_si256(r.left, r.left);
     return r;
 }
 
@@ -146,15 +147,15 @@ PML_INLINE pml__rq8 pml__rq8_load(const pml_requant *q, int32_t ch0, int32_t n) 
     return pml__rq8_make(_mm256_loadu_si256((const __m256i *)(const void *)m), _mm256_loadu_si256((const __m256i *)(const void *)sh));
 }
 
+/* RoundingDivideByPOT rounds half away from zero, which is sign(x) * ((|x| + half) >> right) with
+ * |x| taken as unsigned (|INT32_MIN| = 2^31, and 2^31 + half still fits 32 bits). */
 PML_INLINE __m256i pml__mbqm8p_avx2(__m256i x, const pml__rq8 *r) {
-    x = _mm256_sllv_epi32(x, r->left);
+    if (r->has_left) x = _mm256_sllv_epi32(x, r->left);
     const __m256i nudge = _mm256_set1_epi64x((int64_t)1 << 30);
     const __m256i even = _mm256_srli_epi64(_mm256_add_epi64(_mm256_mul_epi32(x, r->m), nudge), 31);
     const __m256i odd = _mm256_slli_epi64(_mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(x, 32), r->m_odd), nudge), 1);
     const __m256i hm = _mm256_blend_epi32(even, odd, 0xAA);
-    const __m256i rem = _mm256_and_si256(hm, r->mask);
-    const __m256i thr = _mm256_add_epi32(r->half, _mm256_srli_epi32(hm, 31));
-    return _mm256_sub_epi32(_mm256_srav_epi32(hm, r->right), _mm256_cmpgt_epi32(rem, thr));
+    return _mm256_sign_epi32(_mm256_srlv_epi32(_mm256_add_epi32(_mm256_abs_epi32(hm), r->half), r->right), hm);
 }
 
 PML_INLINE __m256i pml__mbqm8_avx2(__m256i x, __m256i mult, __m256i shift) {
@@ -162,35 +163,38 @@ PML_INLINE __m256i pml__mbqm8_avx2(__m256i x, __m256i mult, __m256i shift) {
     return pml__mbqm8p_avx2(x, &r);
 }
 
-/* Output stage of 8 lanes: requantize, add the output offset, clamp (int32 lanes in [lo, hi]). */
-PML_INLINE __m256i pml__outq8_avx2(__m256i v, const pml__rq8 *r, __m256i voff, __m256i vlo, __m256i vhi) {
-    return _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(pml__mbqm8p_avx2(v, r), voff), vlo), vhi);
+/* Output stage of 8 lanes: requantize and add the output offset (clamped when packed to bytes). */
+PML_INLINE __m256i pml__outq8_avx2(__m256i v, const pml__rq8 *r, __m256i voff) {
+    return _mm256_add_epi32(pml__mbqm8p_avx2(v, r), voff);
 }
 
-/* 8 clamped int32 lanes to 8 bytes at out */
-PML_INLINE void pml__store8_s8(__m256i v, int8_t *out) {
+/* 8 int32 lanes to 8 bytes at out, clamped to [lo8, hi8] (bytes; the packs saturate to int8 first,
+ * which the activation range lies within, so the result equals clamping the int32 values) */
+PML_INLINE void pml__store8_s8(__m256i v, __m128i lo8, __m128i hi8, int8_t *out) {
     const __m256i p8 = _mm256_packs_epi16(_mm256_packs_epi32(v, v), _mm256_setzero_si256());
-    _mm_storel_epi64((__m128i *)(void *)out, _mm_unpacklo_epi32(_mm256_castsi256_si128(p8), _mm256_extracti128_si256(p8, 1)));
+    const __m128i b = _mm_unpacklo_epi32(_mm256_castsi256_si128(p8), _mm256_extracti128_si256(p8, 1));
+    _mm_storel_epi64((__m128i *)(void *)out, _mm_min_epi8(_mm_max_epi8(b, lo8), hi8));
 }
 
-/* 2 x 8 clamped int32 lanes (channels 0-7, 8-15) to 16 bytes at out */
-PML_INLINE void pml__store16_s8(__m256i v0, __m256i v1, int8_t *out) {
+/* 2 x 8 int32 lanes (channels 0-7, 8-15) to 16 bytes at out, clamped as pml__store8_s8 */
+PML_INLINE void pml__store16_s8(__m256i v0, __m256i v1, __m128i lo8, __m128i hi8, int8_t *out) {
     /* packs work per 128-bit lane: bytes come out as ch 0-3, 8-11, 4-7, 12-15; a dword permute fixes it */
     const __m256i p16 = _mm256_packs_epi32(v0, v1);
     const __m256i p8 = _mm256_packs_epi16(p16, p16);
     const __m256i r = _mm256_permutevar8x32_epi32(p8, _mm256_setr_epi32(0, 4, 1, 5, 0, 0, 0, 0));
-    _mm_storeu_si128((__m128i *)(void *)out, _mm256_castsi256_si128(r));
+    _mm_storeu_si128((__m128i *)(void *)out, _mm_min_epi8(_mm_max_epi8(_mm256_castsi256_si128(r), lo8), hi8));
 }
 
 PML_INLINE void pml__requant_row_avx2(const int32_t *acc, int32_t n, int32_t ch0, const int32_t *bias, const pml_requant *q,
                                       int32_t out_off, int32_t lo, int32_t hi, int8_t *out) {
-    const __m256i vlo = _mm256_set1_epi32(lo), vhi = _mm256_set1_epi32(hi), voff = _mm256_set1_epi32(out_off);
+    const __m256i voff = _mm256_set1_epi32(out_off);
+    const __m128i lo8 = _mm_set1_epi8((char)lo), hi8 = _mm_set1_epi8((char)hi);
     int32_t j = 0;
     for (; j + 8 <= n; j += 8) {
         __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(acc + j));
         if (bias) v = _mm256_add_epi32(v, _mm256_loadu_si256((const __m256i *)(const void *)(bias + ch0 + j)));
         const pml__rq8 r = pml__rq8_load(q, ch0 + j, 8);
-        pml__store8_s8(pml__outq8_avx2(v, &r, voff, vlo, vhi), out + j);
+        pml__store8_s8(pml__outq8_avx2(v, &r, voff), lo8, hi8, out + j);
     }
     for (; j < n; j++) out[j] = pml__requant_clamp(pml__wadd(acc[j], bias ? bias[ch0 + j] : 0), q, ch0 + j, out_off, lo, hi);
 }
