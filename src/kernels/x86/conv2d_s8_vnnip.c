@@ -104,7 +104,10 @@ static void pack_tile(const int8_t *filter, int32_t K, int32_t Kp, int32_t oc0, 
         const int8_t *wr = filter + (size_t)(oc0 + j) * K;
         for (int32_t k4 = (j < (n & ~7) ? kv / 4 : 0); k4 < Kp / 4; k4++) {
             uint32_t v = 0;
-            if (j < n) {
+            if (j < n && 4 * k4 + 4 <= K) {
+                memcpy(&v, wr + 4 * k4, 4);
+                v ^= 0x80808080u;
+            } else if (j < n) {
                 for (int32_t b = 0; b < 4; b++) {
                     const int32_t k = 4 * k4 + b;
                     v |= (uint32_t)(k < K ? (uint8_t)(wr[k] ^ 0x80) : 0) << (8 * b);
