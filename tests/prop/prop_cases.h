@@ -182,7 +182,7 @@ typedef struct prop_pool_case {
  * more than 255 elements), strides, SAME/VALID padding, narrowed activation ranges. False if the
  * drawn geometry has no output. */
 static inline bool prop_pool_case_draw(int k, uint64_t *seed, uint64_t *s, prop_pool_case *c) {
-    static const int32_t chans[] = {1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 32, 64, 65, 70};
+    static const int32_t chans[] = {1, 2, 3, 4, 5, 7, 8, 9, 16, 17, 31, 32, 33, 64, 65, 70};
     *seed = 0x8bb84b93962eacc9ull * (uint64_t)(k + 1);
     *s = *seed;
     memset(c, 0, sizeof *c);
