@@ -78,18 +78,25 @@ void pml_dwconv2d_s8_vnni(const pml_conv_params *p, const pml_requant *q, const 
     const __m256i voff = _mm256_set1_epi32(p->output_offset);
     const __m128i lo8 = _mm_set1_epi8((char)p->act_min), hi8 = _mm_set1_epi8((char)p->act_max);
     for (int32_t t = T; t < 4 * G; t++) tp[t] = zpb; /* weight 0 */
+    ptrdiff_t toff[MAX_TAPS];                        /* tap offsets from the window origin, in bytes */
+    for (int32_t t = 0; t < T; t++) toff[t] = ((ptrdiff_t)(t / KW) * W + t % KW) * C;
     for (int32_t b = 0; b < out_d->n; b++) {
         const int8_t *inb = in + (size_t)b * H * W * C;
         for (int32_t oy = 0; oy < OH; oy++) {
             const int32_t iy0 = oy * p->stride_h - p->pad_h;
             for (int32_t ox = 0; ox < OW; ox++) {
                 const int32_t ix0 = ox * p->stride_w - p->pad_w;
-                for (int32_t t = 0, ty = 0, tx = 0; t < T; t++) {
-                    const int32_t y = iy0 + ty, x = ix0 + tx;
-                    tp[t] = (y >= 0 && y < H && x >= 0 && x < W) ? inb + ((size_t)y * W + x) * C : zpb;
-                    if (++tx == KW) {
-                        tx = 0;
-                        ty++;
+                if (iy0 >= 0 && ix0 >= 0 && iy0 + KH <= H && ix0 + KW <= W) {
+                    const int8_t *org = inb + ((size_t)iy0 * W + ix0) * C;
+                    for (int32_t t = 0; t < T; t++) tp[t] = org + toff[t];
+                } else {
+                    for (int32_t t = 0, ty = 0, tx = 0; t < T; t++) {
+                        const int32_t y = iy0 + ty, x = ix0 + tx;
+                        tp[t] = (y >= 0 && y < H && x >= 0 && x < W) ? inb + ((size_t)y * W + x) * C : zpb;
+                        if (++tx == KW) {
+                            tx = 0;
+                            ty++;
+                        }
                     }
                 }
                 int8_t *o = out + (((size_t)b * OH + oy) * OW + ox) * C;
