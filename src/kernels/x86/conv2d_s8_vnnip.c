@@ -3,15 +3,17 @@
  * CONV_2D int8 (dilation 1), x86-64 AVX-VNNI with packed weight tiles (chosen at prepare when the
  * CPU has AVX-VNNI).
  *
- * Per call, the weights are repacked on the stack as u8 (w + 128) in tiles of 16 output channels,
- * layout [Kp/4][16][4], so one vpdpbusd multiplies a broadcast 4-byte input word by 8 channels'
- * 4 weights: accumulators hold whole output channels and need no horizontal reduction. Pixels go
- * in groups of 4: read in place for pointwise convolutions (1x1, stride 1, no padding, K % 4 == 0),
- * otherwise gathered (im2col) with padding taps set to the input zero point and the tail up to Kp
- * set to 0 (its packed weights are 0 too). With u = w + 128:
- *   sum_k w (x + off) = sum_k u x - 128 * sum_k x + off * sum_k w
- * The last term is folded into a per-channel effective bias, the middle one is per pixel. Exact
- * integer arithmetic (int32 wraps only where the reference's true result fits): bit-exact.
+ * Per call, the weights are repacked on the stack in tiles of 16 output channels, layout
+ * [Kp/4][16][4], so one vpdpbusd multiplies a broadcast 4-byte input word by 8 channels' 4 weights:
+ * accumulators hold whole output channels and need no horizontal reduction. Pixels go in groups
+ * of 4; each pixel's window (Kp bytes) is copied made unsigned (x ^ 0x80 = x + 128): read from the
+ * input for pointwise convolutions and, filter row by filter row, for windows inside the image;
+ * otherwise gathered (im2col) with padding taps set to the input zero point. The tail up to Kp
+ * meets packed weights of 0. Then
+ *   sum_k w (x + off) = sum_k w (x + 128) + (off - 128) * sum_k w,
+ * the last term folded into a per-channel effective bias (for a padding tap, w (zp + 128) and its
+ * share (off - 128) w cancel: zp = -off). Exact integer arithmetic (int32 wraps only where the
+ * reference's true result fits): bit-exact.
  */
 #include <string.h>
 
@@ -40,31 +42,8 @@ bool pml_conv2d_s8_vnnip_applies(const pml_conv_params *p, const pml_dims4 *in_d
     return pml__x86_has_avxvnni();
 }
 
-/* sum of the signed bytes of nr runs of len bytes (len a multiple of 4), run r at x + r * xs:
- * vpsadbw sums x + 128 (x ^ 0x80) in 64-bit lanes, off the critical path (the dependency chain is
- * one add per 32 bytes); 128 per byte is subtracted at the end. */
-PML_INLINE int32_t sum_runs(const int8_t *x, int32_t nr, int32_t xs, int32_t len) {
-    const __m256i flip = _mm256_set1_epi8((char)0x80), zero = _mm256_setzero_si256();
-    __m256i a = zero;
-    int32_t tail = 0;
-    for (int32_t r = 0; r < nr; r++, x += xs) {
-        int32_t k = 0;
-        for (; k + 32 <= len; k += 32) a = _mm256_add_epi64(a, _mm256_sad_epu8(_mm256_xor_si256(pml__ld32_s8(x + k), flip), zero));
-        for (; k + 8 <= len; k += 8) {
-            int64_t v;
-            memcpy(&v, x + k, 8);
-            const int64_t u = v ^ (int64_t)0x8080808080808080ull; /* only these 8 bytes: the upper ones stay 0 */
-            a = _mm256_add_epi64(a, _mm256_zextsi128_si256(_mm_sad_epu8(_mm_cvtsi64_si128(u), _mm_setzero_si128())));
-        }
-        for (; k < len; k++) tail += x[k];
-    }
-    const __m128i h = _mm_add_epi64(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));
-    const int64_t t = _mm_cvtsi128_si64(h) + _mm_extract_epi64(h, 1);
-    return (int32_t)(t - 128 * (int64_t)nr * (len & ~7)) + tail;
-}
-
 /* 8 rows x 32 bytes (rows r[0..8) at byte k) as an 8 x 8 transpose of 4-byte words: out[i] holds
- * word i of every row, i.e. the packed layout's [k4 = k/4 + i][rows], made unsigned (w + 128). */
+ * word i of every row, i.e. the packed layout's [k4 = k/4 + i][rows]. */
 PML_INLINE void transpose8(const int8_t *const r[8], int32_t k, __m256i out[8]) {
     __m256i v[8], t[8];
     for (int32_t j = 0; j < 8; j++) v[j] = _mm256_loadu_si256((const __m256i *)(const void *)(r[j] + k));
@@ -78,16 +57,15 @@ PML_INLINE void transpose8(const int8_t *const r[8], int32_t k, __m256i out[8]) 
         v[j + 2] = _mm256_unpacklo_epi64(t[j + 1], t[j + 3]); /* w2 | w6 */
         v[j + 3] = _mm256_unpackhi_epi64(t[j + 1], t[j + 3]); /* w3 | w7 */
     }
-    const __m256i flip = _mm256_set1_epi8((char)0x80);
     for (int32_t i = 0; i < 4; i++) {
-        out[i] = _mm256_xor_si256(_mm256_permute2x128_si256(v[i], v[i + 4], 0x20), flip);
-        out[i + 4] = _mm256_xor_si256(_mm256_permute2x128_si256(v[i], v[i + 4], 0x31), flip);
+        out[i] = _mm256_permute2x128_si256(v[i], v[i + 4], 0x20);
+        out[i + 4] = _mm256_permute2x128_si256(v[i], v[i + 4], 0x31);
     }
 }
 
-/* Tile t of the packed weights: [Kp/4][16][4] u8, w + 128, zero beyond K and beyond OC (n rows).
+/* Tile t of the packed weights: [Kp/4][16][4] s8, zero beyond K and beyond OC (n rows).
  * Also returns sw[j] = sum_k w[oc0 + j][k]. */
-static void pack_tile(const int8_t *filter, int32_t K, int32_t Kp, int32_t oc0, int32_t n, uint8_t *wp, int32_t sw[TILE]) {
+static void pack_tile(const int8_t *filter, int32_t K, int32_t Kp, int32_t oc0, int32_t n, int8_t *wp, int32_t sw[TILE]) {
     int32_t kv = 0; /* bytes [0, kv) of row groups with 8 rows present are packed by transposes */
     for (int32_t g = 0; g < TILE; g += 8) {
         if (g + 8 > n) break;
@@ -104,41 +82,33 @@ static void pack_tile(const int8_t *filter, int32_t K, int32_t Kp, int32_t oc0, 
     for (int32_t j = 0; j < TILE; j++) {
         const int8_t *wr = filter + (size_t)(oc0 + j) * K;
         for (int32_t k4 = (j < (n & ~7) ? kv / 4 : 0); k4 < Kp / 4; k4++) {
-            uint32_t v = 0;
-            if (j < n && 4 * k4 + 4 <= K) {
-                memcpy(&v, wr + 4 * k4, 4);
-                v ^= 0x80808080u;
-            } else if (j < n) {
-                for (int32_t b = 0; b < 4; b++) {
-                    const int32_t k = 4 * k4 + b;
-                    v |= (uint32_t)(k < K ? (uint8_t)(wr[k] ^ 0x80) : 0) << (8 * b);
-                }
-            }
-            memcpy(wp + ((size_t)k4 * TILE + j) * 4, &v, 4);
+            int8_t v[4] = {0, 0, 0, 0};
+            if (j < n)
+                for (int32_t b = 0; b < 4 && 4 * k4 + b < K; b++) v[b] = wr[4 * k4 + b];
+            memcpy(wp + ((size_t)k4 * TILE + j) * 4, v, 4);
         }
     }
-    /* row sums from the packed tile: sum (w + 128) over k < K, the zero tail adds nothing */
+    /* row sums from the packed tile (the zero tail adds nothing) */
     const __m256i ones = _mm256_set1_epi8(1);
     __m256i s0 = _mm256_setzero_si256(), s1 = s0;
     for (int32_t k4 = 0; k4 < Kp / 4; k4++) {
-        s0 = pml__dpbusd(s0, _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64)), ones);
-        s1 = pml__dpbusd(s1, _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64 + 32)), ones);
+        s0 = pml__dpbusd(s0, ones, _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64)));
+        s1 = pml__dpbusd(s1, ones, _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64 + 32)));
     }
-    const __m256i bias128 = _mm256_set1_epi32(128 * K);
-    _mm256_storeu_si256((__m256i *)(void *)sw, _mm256_sub_epi32(s0, bias128));
-    _mm256_storeu_si256((__m256i *)(void *)(sw + 8), _mm256_sub_epi32(s1, bias128));
+    _mm256_storeu_si256((__m256i *)(void *)sw, s0);
+    _mm256_storeu_si256((__m256i *)(void *)(sw + 8), s1);
 }
 
-/* ebias[oc0 + j] = bias + off * sum w, for the n rows of one tile */
+/* ebias[oc0 + j] = bias + (off - 128) * sum w, for the n rows of one tile */
 PML_INLINE void set_ebias(const int32_t sw[TILE], int32_t oc0, int32_t n, const int32_t *bias, int32_t off, int32_t *ebias) {
     for (int32_t j = 0; j < n; j++)
-        ebias[oc0 + j] = (int32_t)((uint32_t)(bias ? bias[oc0 + j] : 0) + (uint32_t)off * (uint32_t)sw[j]);
+        ebias[oc0 + j] = (int32_t)((uint32_t)(bias ? bias[oc0 + j] : 0) + (uint32_t)(off - 128) * (uint32_t)sw[j]);
 }
 
-/* Output stage of one pixel's tile: v = acc - 128 * sx + ebias[oc0..], requantized. */
+/* Output stage of one pixel's tile: acc + ebias[oc0..], requantized. */
 typedef struct out_stage {
-    const int32_t *ebias;  /* [OC] */
-    const pml__rq8 *rq;    /* [OC / 8] per-channel, or [1] per-tensor */
+    const int32_t *ebias; /* [OC] */
+    const pml__rq8 *rq;   /* [OC / 8] per-channel, or [1] per-tensor */
     bool per_channel;
     __m256i voff;
     __m128i lo8, hi8;
@@ -146,10 +116,7 @@ typedef struct out_stage {
     const pml_conv_params *p;
 } out_stage;
 
-PML_INLINE void finish(__m256i a0, __m256i a1, int32_t sx, int32_t oc0, int32_t n, const out_stage *st, int8_t *out) {
-    const __m256i corr = _mm256_set1_epi32((int32_t)(0u - 128u * (uint32_t)sx));
-    a0 = _mm256_add_epi32(a0, corr);
-    a1 = _mm256_add_epi32(a1, corr);
+PML_INLINE void finish(__m256i a0, __m256i a1, int32_t oc0, int32_t n, const out_stage *st, int8_t *out) {
     if (n == TILE) {
         const pml__rq8 *r0 = st->per_channel ? &st->rq[oc0 / 8] : st->rq, *r1 = st->per_channel ? r0 + 1 : r0;
         a0 = _mm256_add_epi32(a0, _mm256_loadu_si256((const __m256i *)(const void *)(st->ebias + oc0)));
@@ -163,71 +130,79 @@ PML_INLINE void finish(__m256i a0, __m256i a1, int32_t sx, int32_t oc0, int32_t 
     pml__requant_row_avx2(acc, n, oc0, st->ebias, st->q, st->p->output_offset, st->p->act_min, st->p->act_max, out + oc0);
 }
 
-PML_INLINE __m256i bcast4(const int8_t *x) {
+PML_INLINE __m256i bcast4(const uint8_t *x) {
     int32_t v;
     memcpy(&v, x, 4);
     return _mm256_set1_epi32(v);
 }
 
-/* Up to 4 pixels against one packed tile; outputs at out[j] + oc0. Pixel j's input is nr runs of
- * rk4 4-byte words, run r at x[j] + r * xs[j], matching packed rows [r * rk4, (r + 1) * rk4). */
-PML_INLINE void tile4(const int8_t *const x[4], const int32_t sx[4], int32_t np, int32_t nr, const int32_t xs[4], int32_t rk4,
-                      const uint8_t *wp, int32_t oc0, int32_t n, const out_stage *st, int8_t *const out[4]) {
+/* Up to 4 pixels (x[j]: Kp unsigned bytes each) against one packed tile; outputs at out[j] + oc0. */
+PML_INLINE void tile4(const uint8_t *const x[4], int32_t np, const int8_t *wp, int32_t Kp, int32_t oc0, int32_t n,
+                      const out_stage *st, int8_t *const out[4]) {
     if (np == 4) {
+        const uint8_t *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3];
         __m256i a00 = _mm256_setzero_si256(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-        for (int32_t r = 0; r < nr; r++) {
-            const int8_t *x0 = x[0] + (size_t)r * xs[0], *x1 = x[1] + (size_t)r * xs[1], *x2 = x[2] + (size_t)r * xs[2],
-                         *x3 = x[3] + (size_t)r * xs[3];
-            const uint8_t *wr = wp + (size_t)r * rk4 * 64;
-            for (int32_t k4 = 0; k4 < rk4; k4++) {
-                const __m256i w0 = _mm256_load_si256((const __m256i *)(const void *)(wr + (size_t)k4 * 64));
-                const __m256i w1 = _mm256_load_si256((const __m256i *)(const void *)(wr + (size_t)k4 * 64 + 32));
-                __m256i xb = bcast4(x0 + 4 * k4);
-                a00 = pml__dpbusd(a00, w0, xb);
-                a01 = pml__dpbusd(a01, w1, xb);
-                xb = bcast4(x1 + 4 * k4);
-                a10 = pml__dpbusd(a10, w0, xb);
-                a11 = pml__dpbusd(a11, w1, xb);
-                xb = bcast4(x2 + 4 * k4);
-                a20 = pml__dpbusd(a20, w0, xb);
-                a21 = pml__dpbusd(a21, w1, xb);
-                xb = bcast4(x3 + 4 * k4);
-                a30 = pml__dpbusd(a30, w0, xb);
-                a31 = pml__dpbusd(a31, w1, xb);
-            }
+        for (int32_t k4 = 0; k4 < Kp / 4; k4++) {
+            const __m256i w0 = _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64));
+            const __m256i w1 = _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64 + 32));
+            __m256i xb = bcast4(x0 + 4 * k4);
+            a00 = pml__dpbusd(a00, xb, w0);
+            a01 = pml__dpbusd(a01, xb, w1);
+            xb = bcast4(x1 + 4 * k4);
+            a10 = pml__dpbusd(a10, xb, w0);
+            a11 = pml__dpbusd(a11, xb, w1);
+            xb = bcast4(x2 + 4 * k4);
+            a20 = pml__dpbusd(a20, xb, w0);
+            a21 = pml__dpbusd(a21, xb, w1);
+            xb = bcast4(x3 + 4 * k4);
+            a30 = pml__dpbusd(a30, xb, w0);
+            a31 = pml__dpbusd(a31, xb, w1);
         }
-        finish(a00, a01, sx[0], oc0, n, st, out[0]);
-        finish(a10, a11, sx[1], oc0, n, st, out[1]);
-        finish(a20, a21, sx[2], oc0, n, st, out[2]);
-        finish(a30, a31, sx[3], oc0, n, st, out[3]);
+        finish(a00, a01, oc0, n, st, out[0]);
+        finish(a10, a11, oc0, n, st, out[1]);
+        finish(a20, a21, oc0, n, st, out[2]);
+        finish(a30, a31, oc0, n, st, out[3]);
         return;
     }
     for (int32_t j = 0; j < np; j++) {
         __m256i a0 = _mm256_setzero_si256(), a1 = a0;
-        for (int32_t r = 0; r < nr; r++) {
-            const int8_t *xj = x[j] + (size_t)r * xs[j];
-            const uint8_t *wr = wp + (size_t)r * rk4 * 64;
-            for (int32_t k4 = 0; k4 < rk4; k4++) {
-                const __m256i xb = bcast4(xj + 4 * k4);
-                a0 = pml__dpbusd(a0, _mm256_load_si256((const __m256i *)(const void *)(wr + (size_t)k4 * 64)), xb);
-                a1 = pml__dpbusd(a1, _mm256_load_si256((const __m256i *)(const void *)(wr + (size_t)k4 * 64 + 32)), xb);
-            }
+        for (int32_t k4 = 0; k4 < Kp / 4; k4++) {
+            const __m256i xb = bcast4(x[j] + 4 * k4);
+            a0 = pml__dpbusd(a0, xb, _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64)));
+            a1 = pml__dpbusd(a1, xb, _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64 + 32)));
         }
-        finish(a0, a1, sx[j], oc0, n, st, out[j]);
+        finish(a0, a1, oc0, n, st, out[j]);
     }
 }
 
-/* A window inside the image: rows of len bytes, src_stride apart, to dst back to back. Rows of
- * 8 bytes or more are copied in 8-byte words, the last one overlapping. */
-PML_INLINE void gather_inside(const int8_t *src, int32_t src_stride, int32_t rows, int32_t len, int8_t *dst) {
-    for (int32_t r = 0; r < rows; r++, src += src_stride, dst += len) {
-        if (len < 8) {
-            for (int32_t i = 0; i < len; i++) dst[i] = src[i];
-            continue;
-        }
+/* nr runs of len bytes (run r at src + r * stride) to dst back to back, made unsigned (^ 0x80).
+ * Steps of 32, 16, 8 and 4 bytes, then single bytes. */
+PML_INLINE void flip_runs(const int8_t *src, int32_t stride, int32_t nr, int32_t len, uint8_t *dst) {
+    const __m256i flip = _mm256_set1_epi8((char)0x80);
+    for (int32_t r = 0; r < nr; r++, src += stride, dst += len) {
         int32_t i = 0;
-        for (; i + 8 < len; i += 8) memcpy(dst + i, src + i, 8);
-        memcpy(dst + len - 8, src + len - 8, 8);
+        for (; i + 32 <= len; i += 32)
+            _mm256_storeu_si256((__m256i *)(void *)(dst + i),
+                                _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(const void *)(src + i)), flip));
+        if (i + 16 <= len) {
+            _mm_storeu_si128((__m128i *)(void *)(dst + i),
+                             _mm_xor_si128(_mm_loadu_si128((const __m128i *)(const void *)(src + i)), _mm256_castsi256_si128(flip)));
+            i += 16;
+        }
+        if (i + 8 <= len) {
+            uint64_t v;
+            memcpy(&v, src + i, 8);
+            v ^= 0x8080808080808080u;
+            memcpy(dst + i, &v, 8);
+            i += 8;
+        }
+        for (; i + 4 <= len; i += 4) {
+            uint32_t v;
+            memcpy(&v, src + i, 4);
+            v ^= 0x80808080u;
+            memcpy(dst + i, &v, 4);
+        }
+        for (; i < len; i++) dst[i] = (uint8_t)(src[i] ^ 0x80);
     }
 }
 
@@ -238,13 +213,11 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
     const int32_t K = KH * KW * C, Kp = (K + 3) & ~3, tiles = (OC + TILE - 1) / TILE;
     const int32_t OH = out_d->h, OW = out_d->w, P = out_d->n * OH * OW;
     const bool direct = pointwise(p, in_d, f_d);
-    /* windows inside the image are read in place, one run per filter row, when the runs start on
-     * 4-byte word boundaries of the packed rows; other windows are gathered */
-    const bool runs = !direct && (KW * C) % 4 == 0;
-    int32_t ebias[VNNIP_MAX_OC]; /* bias + off * sum(w), per output channel */
+    int32_t ebias[VNNIP_MAX_OC];   /* bias + (off - 128) * sum(w), per output channel */
     pml__rq8 rq[VNNIP_MAX_OC / 8]; /* requantization constants per 8 channels ([0] only if per-tensor) */
-    uint8_t wp[VNNIP_PACK_BYTES] __attribute__((aligned(32))); /* packed tiles */
-    int8_t col[4][VNNIP_MAX_KP];                               /* gathered windows of a pixel group */
+    int8_t wp[VNNIP_PACK_BYTES] __attribute__((aligned(32))); /* packed tiles */
+    int8_t col[VNNIP_MAX_KP];                                 /* one gathered window */
+    uint8_t xu[4][VNNIP_MAX_KP];                              /* windows of a pixel group, x + 128 */
     const size_t tile_bytes = (size_t)TILE * (size_t)Kp;
     const bool all_packed = (size_t)tiles * tile_bytes <= VNNIP_PACK_BYTES; /* else: pointwise, tile by tile */
     const bool pc = q->count != 1;
@@ -268,34 +241,24 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
         int32_t cb = 0, coy = 0, cox = 0; /* batch, row and column of pixel px */
         for (int32_t px = 0; px < P; px += 4) {
             const int32_t np = P - px < 4 ? P - px : 4;
-            const int8_t *x[4];
+            const uint8_t *x[4];
             int8_t *o[4];
-            int32_t sx[4], xs[4] = {0, 0, 0, 0};
-            /* pointwise: the pixel's channels; runs: filter rows read in place inside the image,
-             * gathered (im2col, rows kept KW * C apart) where the window meets the padding; else
-             * the whole window gathered and padded to Kp */
-            const int32_t nr = runs ? KH : 1, rk4 = runs ? KW * C / 4 : Kp / 4;
             for (int32_t j = 0; j < np; j++) {
                 const int32_t iy = coy * p->stride_h - p->pad_h, ix = cox * p->stride_w - p->pad_w;
                 const int8_t *inb = in + (size_t)cb * H * W * C;
                 o[j] = out + (size_t)(px + j) * OC;
+                x[j] = xu[j];
                 if (direct) {
-                    x[j] = in + (size_t)(px + j) * K;
-                } else if (runs && iy >= 0 && ix >= 0 && iy + KH <= H && ix + KW <= W) {
-                    x[j] = inb + ((size_t)iy * W + ix) * C;
-                    xs[j] = W * C;
-                } else if (iy >= 0 && ix >= 0 && iy + KH <= H && ix + KW <= W) {
-                    gather_inside(inb + ((size_t)iy * W + ix) * C, W * C, KH, KW * C, col[j]);
-                    for (int32_t k = K; k < Kp; k++) col[j][k] = 0;
-                    x[j] = col[j];
-                    xs[j] = KW * C;
+                    flip_runs(in + (size_t)(px + j) * K, 0, 1, K, xu[j]);
                 } else {
-                    pml__im2col_s8(inb, H, W, C, iy, ix, KH, KW, zp, col[j]);
-                    for (int32_t k = K; k < Kp; k++) col[j][k] = 0;
-                    x[j] = col[j];
-                    xs[j] = KW * C;
+                    if (iy >= 0 && ix >= 0 && iy + KH <= H && ix + KW <= W) {
+                        flip_runs(inb + ((size_t)iy * W + ix) * C, W * C, KH, KW * C, xu[j]);
+                    } else {
+                        pml__im2col_s8(inb, H, W, C, iy, ix, KH, KW, zp, col);
+                        flip_runs(col, 0, 1, K, xu[j]);
+                    }
+                    for (int32_t k = K; k < Kp; k++) xu[j][k] = 0; /* meets packed weights of 0 */
                 }
-                sx[j] = sum_runs(x[j], nr, xs[j], 4 * rk4);
                 if (++cox == OW) {
                     cox = 0;
                     if (++coy == OH) {
@@ -306,7 +269,7 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
             }
             for (int32_t t = all_packed ? 0 : t0; t < (all_packed ? tiles : t0 + 1); t++) {
                 const int32_t n = OC - t * TILE < TILE ? OC - t * TILE : TILE;
-                tile4(x, sx, np, nr, xs, rk4, all_packed ? wp + (size_t)t * tile_bytes : wp, t * TILE, n, &st, o);
+                tile4(x, np, all_packed ? wp + (size_t)t * tile_bytes : wp, Kp, t * TILE, n, &st, o);
             }
         }
     }
