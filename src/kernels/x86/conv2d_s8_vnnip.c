@@ -25,6 +25,8 @@
 #define VNNIP_MAX_KP 2048
 #define VNNIP_MIN_PIX 4
 #define VNNIP_PACK_BYTES 65536 /* all tiles packed at once (gathering convolutions need this) */
+#define VNNIP_IMG_BYTES 32768  /* padded input of one batch made unsigned (image mode) */
+#define VNNIP_STRIP 64         /* pointwise: pixels made unsigned at a time (VNNIP_STRIP * C <= VNNIP_IMG_BYTES) */
 
 static bool pointwise(const pml_conv_params *p, const pml_dims4 *in_d, const pml_dims4 *f_d) {
     return f_d->h == 1 && f_d->w == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_h == 0 && p->pad_w == 0 &&
@@ -136,27 +138,32 @@ PML_INLINE __m256i bcast4(const uint8_t *x) {
     return _mm256_set1_epi32(v);
 }
 
-/* Up to 4 pixels (x[j]: Kp unsigned bytes each) against one packed tile; outputs at out[j] + oc0. */
-PML_INLINE void tile4(const uint8_t *const x[4], int32_t np, const int8_t *wp, int32_t Kp, int32_t oc0, int32_t n,
-                      const out_stage *st, int8_t *const out[4]) {
+/* Up to 4 pixels against one packed tile; outputs at out[j] + oc0. Pixel j's window (unsigned
+ * bytes) is nr runs of rk4 4-byte words, run r at x[j] + r * xs, matching packed words
+ * [r * rk4, (r + 1) * rk4). */
+PML_INLINE void tile4(const uint8_t *const x[4], int32_t np, int32_t nr, size_t xs, int32_t rk4, const int8_t *wp,
+                      int32_t oc0, int32_t n, const out_stage *st, int8_t *const out[4]) {
     if (np == 4) {
-        const uint8_t *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3];
         __m256i a00 = _mm256_setzero_si256(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-        for (int32_t k4 = 0; k4 < Kp / 4; k4++) {
-            const __m256i w0 = _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64));
-            const __m256i w1 = _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64 + 32));
-            __m256i xb = bcast4(x0 + 4 * k4);
-            a00 = pml__dpbusd(a00, xb, w0);
-            a01 = pml__dpbusd(a01, xb, w1);
-            xb = bcast4(x1 + 4 * k4);
-            a10 = pml__dpbusd(a10, xb, w0);
-            a11 = pml__dpbusd(a11, xb, w1);
-            xb = bcast4(x2 + 4 * k4);
-            a20 = pml__dpbusd(a20, xb, w0);
-            a21 = pml__dpbusd(a21, xb, w1);
-            xb = bcast4(x3 + 4 * k4);
-            a30 = pml__dpbusd(a30, xb, w0);
-            a31 = pml__dpbusd(a31, xb, w1);
+        for (int32_t r = 0; r < nr; r++) {
+            const uint8_t *x0 = x[0] + r * xs, *x1 = x[1] + r * xs, *x2 = x[2] + r * xs, *x3 = x[3] + r * xs;
+            const int8_t *wr = wp + (size_t)r * rk4 * 64;
+            for (int32_t k4 = 0; k4 < rk4; k4++) {
+                const __m256i w0 = _mm256_load_si256((const __m256i *)(const void *)(wr + (size_t)k4 * 64));
+                const __m256i w1 = _mm256_load_si256((const __m256i *)(const void *)(wr + (size_t)k4 * 64 + 32));
+                __m256i xb = bcast4(x0 + 4 * k4);
+                a00 = pml__dpbusd(a00, xb, w0);
+                a01 = pml__dpbusd(a01, xb, w1);
+                xb = bcast4(x1 + 4 * k4);
+                a10 = pml__dpbusd(a10, xb, w0);
+                a11 = pml__dpbusd(a11, xb, w1);
+                xb = bcast4(x2 + 4 * k4);
+                a20 = pml__dpbusd(a20, xb, w0);
+                a21 = pml__dpbusd(a21, xb, w1);
+                xb = bcast4(x3 + 4 * k4);
+                a30 = pml__dpbusd(a30, xb, w0);
+                a31 = pml__dpbusd(a31, xb, w1);
+            }
         }
         finish(a00, a01, oc0, n, st, out[0]);
         finish(a10, a11, oc0, n, st, out[1]);
@@ -166,10 +173,14 @@ PML_INLINE void tile4(const uint8_t *const x[4], int32_t np, const int8_t *wp, i
     }
     for (int32_t j = 0; j < np; j++) {
         __m256i a0 = _mm256_setzero_si256(), a1 = a0;
-        for (int32_t k4 = 0; k4 < Kp / 4; k4++) {
-            const __m256i xb = bcast4(x[j] + 4 * k4);
-            a0 = pml__dpbusd(a0, xb, _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64)));
-            a1 = pml__dpbusd(a1, xb, _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64 + 32)));
+        for (int32_t r = 0; r < nr; r++) {
+            const uint8_t *xj = x[j] + r * xs;
+            const int8_t *wr = wp + (size_t)r * rk4 * 64;
+            for (int32_t k4 = 0; k4 < rk4; k4++) {
+                const __m256i xb = bcast4(xj + 4 * k4);
+                a0 = pml__dpbusd(a0, xb, _mm256_load_si256((const __m256i *)(const void *)(wr + (size_t)k4 * 64)));
+                a1 = pml__dpbusd(a1, xb, _mm256_load_si256((const __m256i *)(const void *)(wr + (size_t)k4 * 64 + 32)));
+            }
         }
         finish(a0, a1, oc0, n, st, out[j]);
     }
@@ -218,6 +229,7 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
     int8_t wp[VNNIP_PACK_BYTES] __attribute__((aligned(32))); /* packed tiles */
     int8_t col[VNNIP_MAX_KP];                                 /* one gathered window */
     uint8_t xu[4][VNNIP_MAX_KP];                              /* windows of a pixel group, x + 128 */
+    uint8_t img[VNNIP_IMG_BYTES];                             /* image mode: padded input, x + 128 */
     const size_t tile_bytes = (size_t)TILE * (size_t)Kp;
     const bool all_packed = (size_t)tiles * tile_bytes <= VNNIP_PACK_BYTES; /* else: pointwise, tile by tile */
     const bool pc = q->count != 1;
@@ -232,12 +244,80 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
             set_ebias(sw, t * TILE, n, bias, p->input_offset, ebias);
         }
     const int8_t zp = (int8_t)(-p->input_offset);
+    /* Image mode: the input of one batch, with the padding the windows reach, is copied once made
+     * unsigned, and every window is read from it in place, one run per filter row (the runs start
+     * on 4-byte words of the packed rows when KW * C % 4 == 0). Otherwise windows are copied per
+     * pixel. */
+    const int32_t HP = (OH - 1) * p->stride_h + KH, WP = (OW - 1) * p->stride_w + KW;
+    const bool image = direct || ((KW * C) % 4 == 0 && (size_t)HP * WP * C <= VNNIP_IMG_BYTES);
     for (int32_t t0 = 0; t0 < (all_packed ? 1 : tiles); t0++) {
         if (!all_packed) {
             const int32_t n = OC - t0 * TILE < TILE ? OC - t0 * TILE : TILE;
             pack_tile(filter, K, Kp, t0 * TILE, n, wp, sw);
             set_ebias(sw, t0 * TILE, n, bias, p->input_offset, ebias);
         }
+        if (image) {
+            for (int32_t b = 0; b < out_d->n; b++) {
+                const int8_t *inb = in + (size_t)b * H * W * C;
+                if (direct) { /* in strips of VNNIP_STRIP pixels */
+                    const int32_t PB = H * W;
+                    for (int32_t s0 = 0; s0 < PB; s0 += VNNIP_STRIP) {
+                        const int32_t ns = PB - s0 < VNNIP_STRIP ? PB - s0 : VNNIP_STRIP;
+                        flip_runs(inb + (size_t)s0 * K, 0, 1, ns * K, img);
+                        for (int32_t px = 0; px < ns; px += 4) {
+                            const int32_t np = ns - px < 4 ? ns - px : 4;
+                            const uint8_t *x[4];
+                            int8_t *o[4];
+                            for (int32_t j = 0; j < np; j++) {
+                                o[j] = out + ((size_t)b * PB + s0 + px + j) * OC;
+                                x[j] = img + (size_t)(px + j) * K;
+                            }
+                            for (int32_t t = all_packed ? 0 : t0; t < (all_packed ? tiles : t0 + 1); t++) {
+                                const int32_t n = OC - t * TILE < TILE ? OC - t * TILE : TILE;
+                                tile4(x, np, 1, 0, K / 4, all_packed ? wp + (size_t)t * tile_bytes : wp, t * TILE, n, &st, o);
+                            }
+                        }
+                    }
+                    continue;
+                }
+                {
+                    for (int32_t y = 0; y < HP; y++) {
+                        const int32_t iy = y - p->pad_h;
+                        uint8_t *row = img + (size_t)y * WP * C;
+                        const int32_t x0 = p->pad_w < WP ? p->pad_w : WP, x1 = W + p->pad_w < WP ? W + p->pad_w : WP;
+                        if (iy < 0 || iy >= H) {
+                            memset(row, (uint8_t)(zp ^ 0x80), (size_t)WP * C);
+                            continue;
+                        }
+                        memset(row, (uint8_t)(zp ^ 0x80), (size_t)x0 * C);
+                        if (x1 > x0) flip_runs(inb + (size_t)iy * W * C, 0, 1, (x1 - x0) * C, row + (size_t)x0 * C);
+                        memset(row + (size_t)x1 * C, (uint8_t)(zp ^ 0x80), (size_t)(WP - x1) * C);
+                    }
+                }
+                const int32_t PB = OH * OW;
+                int32_t oy = 0, ox = 0;
+                for (int32_t px = 0; px < PB; px += 4) {
+                    const int32_t np = PB - px < 4 ? PB - px : 4;
+                    const uint8_t *x[4];
+                    int8_t *o[4];
+                    for (int32_t j = 0; j < np; j++) {
+                        o[j] = out + ((size_t)b * PB + px + j) * OC;
+                        x[j] = img + ((size_t)oy * p->stride_h * WP + (size_t)ox * p->stride_w) * C;
+                        if (++ox == OW) {
+                            ox = 0;
+                            oy++;
+                        }
+                    }
+                    for (int32_t t = all_packed ? 0 : t0; t < (all_packed ? tiles : t0 + 1); t++) {
+                        const int32_t n = OC - t * TILE < TILE ? OC - t * TILE : TILE;
+                        tile4(x, np, KH, (size_t)WP * C, KW * C / 4,
+                              all_packed ? wp + (size_t)t * tile_bytes : wp, t * TILE, n, &st, o);
+                    }
+                }
+            }
+            continue;
+        }
+        /* windows copied per pixel (not pointwise) */
         int32_t cb = 0, coy = 0, cox = 0; /* batch, row and column of pixel px */
         for (int32_t px = 0; px < P; px += 4) {
             const int32_t np = P - px < 4 ? P - px : 4;
@@ -248,17 +328,13 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
                 const int8_t *inb = in + (size_t)cb * H * W * C;
                 o[j] = out + (size_t)(px + j) * OC;
                 x[j] = xu[j];
-                if (direct) {
-                    flip_runs(in + (size_t)(px + j) * K, 0, 1, K, xu[j]);
+                if (iy >= 0 && ix >= 0 && iy + KH <= H && ix + KW <= W) {
+                    flip_runs(inb + ((size_t)iy * W + ix) * C, W * C, KH, KW * C, xu[j]);
                 } else {
-                    if (iy >= 0 && ix >= 0 && iy + KH <= H && ix + KW <= W) {
-                        flip_runs(inb + ((size_t)iy * W + ix) * C, W * C, KH, KW * C, xu[j]);
-                    } else {
-                        pml__im2col_s8(inb, H, W, C, iy, ix, KH, KW, zp, col);
-                        flip_runs(col, 0, 1, K, xu[j]);
-                    }
-                    for (int32_t k = K; k < Kp; k++) xu[j][k] = 0; /* meets packed weights of 0 */
+                    pml__im2col_s8(inb, H, W, C, iy, ix, KH, KW, zp, col);
+                    flip_runs(col, 0, 1, K, xu[j]);
                 }
+                for (int32_t k = K; k < Kp; k++) xu[j][k] = 0; /* meets packed weights of 0 */
                 if (++cox == OW) {
                     cox = 0;
                     if (++coy == OH) {
@@ -269,7 +345,7 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
             }
             for (int32_t t = all_packed ? 0 : t0; t < (all_packed ? tiles : t0 + 1); t++) {
                 const int32_t n = OC - t * TILE < TILE ? OC - t * TILE : TILE;
-                tile4(x, np, all_packed ? wp + (size_t)t * tile_bytes : wp, Kp, t * TILE, n, &st, o);
+                tile4(x, np, 1, 0, Kp / 4, all_packed ? wp + (size_t)t * tile_bytes : wp, t * TILE, n, &st, o);
             }
         }
     }
