@@ -6,14 +6,17 @@
  * vpdpbusd adds four byte products per int32 lane, so taps go in groups of four: the inputs of
  * taps 4g..4g+3 for 32 channels are interleaved by two rounds of unpacks into four vectors whose
  * lanes hold one channel's four taps, and the weights, interleaved the same way once per call into
- * a stack table, multiply them. The input is made unsigned (x ^ 0x80 = x + 128), so
+ * a stack table, multiply them. The input rows a strip of up to 8 output rows reads are copied,
+ * with their padding, into a stack buffer made unsigned (x ^ 0x80 = x + 128; padding = zero point),
+ * so every window is read in place at fixed offsets. Then
  *   sum_t w_t (x_t + off) = sum_t w_t (x_t + 128) + (off - 128) * sum_t w_t,
- * the last term folded into an effective bias. Taps in the padding, and the missing taps of the
- * last group (weight 0), read a buffer of input zero points: w (zp + 128) + (off - 128) w = 0
- * since zp = -off, as the reference's skipped tap. A block of 16 channels uses the lower halves.
- * Exact integer arithmetic (int32 wraps only where the reference's true result fits): bit-exact.
+ * the last term folded into an effective bias; a padding tap adds w (zp + 128) + (off - 128) w = 0
+ * since zp = -off, as the reference's skipped tap. The missing taps of the last group have weight 0.
+ * A block of 16 channels uses the lower halves. Exact integer arithmetic (int32 wraps only where
+ * the reference's true result fits): bit-exact.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "../conv_s8_loops.h"
 #include "pml_dot_s8_vnni.h"
@@ -22,12 +25,20 @@
 #define MAX_GROUPS (MAX_TAPS / 4)
 #define MAX_C 1024
 #define TABLE_BYTES 16384 /* interleaved weights: groups x ceil(C / 32) x 128 bytes */
+#define IMG_BYTES 32768   /* padded input rows of a strip of output rows, made unsigned */
+#define STRIP 8           /* output rows per strip at most */
+
+/* padded input columns one output row needs, times the channels, times the filter rows */
+static size_t strip_row_bytes(const pml_conv_params *p, const pml_dims4 *f_d, const pml_dims4 *out_d, int32_t C) {
+    return (size_t)((out_d->w - 1) * p->stride_w + f_d->w) * (size_t)C;
+}
 
 bool pml_dwconv2d_s8_vnni_applies(const pml_conv_params *p, const pml_dims4 *in_d, const pml_dims4 *f_d,
                                   const pml_dims4 *out_d) {
     const int32_t T = f_d->h * f_d->w, C = in_d->c;
     return pml_dwconv2d_s8_fast_applies(p, in_d, f_d, out_d) && C % 16 == 0 && C <= MAX_C && T <= MAX_TAPS &&
-           (int64_t)((T + 3) / 4) * ((C + 31) / 32) * 128 <= TABLE_BYTES && pml__x86_has_avxvnni();
+           (int64_t)((T + 3) / 4) * ((C + 31) / 32) * 128 <= TABLE_BYTES &&
+           strip_row_bytes(p, f_d, out_d, C) * (size_t)f_d->h <= IMG_BYTES && pml__x86_has_avxvnni();
 }
 
 /* Interleave four vectors of 32 bytes (taps t0..t3, channels c..c+31) into the tap-quad layout:
@@ -54,9 +65,8 @@ void pml_dwconv2d_s8_vnni(const pml_conv_params *p, const pml_requant *q, const 
     const int32_t OH = out_d->h, OW = out_d->w;
     __m256i wt[TABLE_BYTES / 32]; /* [C / 32 blocks][G][4]: weight quads of a block */
     int32_t eb[MAX_C];            /* bias + (off - 128) * sum_t w_t, per channel     */
-    int8_t zpb[MAX_C];            /* input zero point: the padding taps' input       */
     pml__rq8 rq[MAX_C / 8];       /* requantization constants per 8 channels ([0] if per-tensor) */
-    const int8_t *tp[MAX_GROUPS * 4]; /* one output pixel's tap pointers (block offset added later) */
+    uint8_t img[IMG_BYTES + 32];  /* padded input rows of a strip, x + 128 (+32: the copy's last store) */
     const __m256i zero = _mm256_setzero_si256(), flip = _mm256_set1_epi8((char)0x80);
     const uint32_t k = (uint32_t)(p->input_offset - 128);
     for (int32_t c0 = 0, bk = 0; c0 < C; c0 += 32, bk++) {
@@ -71,63 +81,72 @@ void pml_dwconv2d_s8_vnni(const pml_conv_params *p, const pml_requant *q, const 
         int32_t sw = 0;
         for (int32_t t = 0; t < T; t++) sw += filter[(size_t)t * C + c];
         eb[c] = (int32_t)((uint32_t)(bias ? bias[c] : 0) + k * (uint32_t)sw);
-        zpb[c] = (int8_t)(-p->input_offset);
     }
     const bool pc = q->count != 1;
     for (int32_t c = 0; c < (pc ? C : 8); c += 8) rq[c / 8] = pml__rq8_load(q, c, 8);
     const __m256i voff = _mm256_set1_epi32(p->output_offset);
     const __m128i lo8 = _mm_set1_epi8((char)p->act_min), hi8 = _mm_set1_epi8((char)p->act_max);
-    for (int32_t t = T; t < 4 * G; t++) tp[t] = zpb; /* weight 0 */
-    ptrdiff_t toff[MAX_TAPS];                        /* tap offsets from the window origin, in bytes */
-    for (int32_t t = 0; t < T; t++) toff[t] = ((ptrdiff_t)(t / KW) * W + t % KW) * C;
+    const int32_t WP = (OW - 1) * p->stride_w + KW; /* padded columns the windows reach */
+    const size_t rowb = (size_t)WP * C;
+    int32_t SH = (int32_t)((IMG_BYTES / rowb - (size_t)KH) / (size_t)p->stride_h) + 1; /* output rows per strip */
+    SH = SH < STRIP ? SH : STRIP;
+    ptrdiff_t toff[MAX_GROUPS * 4]; /* tap offsets from the window origin; missing taps (weight 0) read the origin */
+    for (int32_t t = 0; t < 4 * G; t++) toff[t] = t < T ? ((ptrdiff_t)(t / KW) * WP + t % KW) * C : 0;
+    const uint8_t zu = (uint8_t)((-p->input_offset) ^ 0x80); /* the zero point, unsigned: padding */
+    const int32_t x0 = p->pad_w < WP ? p->pad_w : WP, x1 = W + p->pad_w < WP ? W + p->pad_w : WP; /* input columns */
     for (int32_t b = 0; b < out_d->n; b++) {
         const int8_t *inb = in + (size_t)b * H * W * C;
-        for (int32_t oy = 0; oy < OH; oy++) {
-            const int32_t iy0 = oy * p->stride_h - p->pad_h;
-            for (int32_t ox = 0; ox < OW; ox++) {
-                const int32_t ix0 = ox * p->stride_w - p->pad_w;
-                if (iy0 >= 0 && ix0 >= 0 && iy0 + KH <= H && ix0 + KW <= W) {
-                    const int8_t *org = inb + ((size_t)iy0 * W + ix0) * C;
-                    for (int32_t t = 0; t < T; t++) tp[t] = org + toff[t];
-                } else {
-                    for (int32_t t = 0, ty = 0, tx = 0; t < T; t++) {
-                        const int32_t y = iy0 + ty, x = ix0 + tx;
-                        tp[t] = (y >= 0 && y < H && x >= 0 && x < W) ? inb + ((size_t)y * W + x) * C : zpb;
-                        if (++tx == KW) {
-                            tx = 0;
-                            ty++;
-                        }
-                    }
+        for (int32_t oy0 = 0; oy0 < OH; oy0 += SH) {
+            const int32_t ns = OH - oy0 < SH ? OH - oy0 : SH, NR = (ns - 1) * p->stride_h + KH;
+            for (int32_t r = 0; r < NR; r++) {
+                const int32_t iy = oy0 * p->stride_h - p->pad_h + r;
+                uint8_t *row = img + (size_t)r * rowb;
+                if (iy < 0 || iy >= H) {
+                    memset(row, zu, rowb);
+                    continue;
                 }
-                int8_t *o = out + (((size_t)b * OH + oy) * OW + ox) * C;
-                const __m256i *wb = wt;
-                for (int32_t c0 = 0; c0 < C; c0 += 32, wb += 4 * G) {
-                    const bool half = C - c0 < 32;
-                    __m256i a0 = zero, a1 = zero, a2 = zero, a3 = zero;
-                    for (int32_t g = 0; g < G; g++) {
-                        __m256i x[4];
-                        quads(_mm256_xor_si256(ld_ch(tp[4 * g] + c0, half), flip), _mm256_xor_si256(ld_ch(tp[4 * g + 1] + c0, half), flip),
-                              _mm256_xor_si256(ld_ch(tp[4 * g + 2] + c0, half), flip), _mm256_xor_si256(ld_ch(tp[4 * g + 3] + c0, half), flip),
-                              x);
-                        a0 = pml__dpbusd(a0, x[0], wb[4 * g]);
-                        a1 = pml__dpbusd(a1, x[1], wb[4 * g + 1]);
-                        a2 = pml__dpbusd(a2, x[2], wb[4 * g + 2]);
-                        a3 = pml__dpbusd(a3, x[3], wb[4 * g + 3]);
-                    }
-                    /* natural channel order: c0..c0+7, +8..15, +16..23, +24..31 */
-                    const __m256i v0 = _mm256_add_epi32(_mm256_permute2x128_si256(a0, a1, 0x20),
-                                                        _mm256_loadu_si256((const __m256i *)(const void *)(eb + c0)));
-                    const __m256i v1 = _mm256_add_epi32(_mm256_permute2x128_si256(a2, a3, 0x20),
-                                                        _mm256_loadu_si256((const __m256i *)(const void *)(eb + c0 + 8)));
-                    const pml__rq8 *r = pc ? &rq[c0 / 8] : rq;
-                    pml__store16_s8(pml__outq8_avx2(v0, r, voff), pml__outq8_avx2(v1, pc ? r + 1 : r, voff), lo8, hi8, o + c0);
-                    if (!half) {
-                        const __m256i v2 = _mm256_add_epi32(_mm256_permute2x128_si256(a0, a1, 0x31),
-                                                            _mm256_loadu_si256((const __m256i *)(const void *)(eb + c0 + 16)));
-                        const __m256i v3 = _mm256_add_epi32(_mm256_permute2x128_si256(a2, a3, 0x31),
-                                                            _mm256_loadu_si256((const __m256i *)(const void *)(eb + c0 + 24)));
-                        pml__store16_s8(pml__outq8_avx2(v2, pc ? r + 2 : r, voff), pml__outq8_avx2(v3, pc ? r + 3 : r, voff), lo8,
-                                        hi8, o + c0 + 16);
+                memset(row, zu, (size_t)x0 * C);
+                const int8_t *src = inb + (size_t)iy * W * C;
+                for (size_t i = 0; i < (size_t)(x1 - x0) * C; i += 32)
+                    _mm256_storeu_si256((__m256i *)(void *)(row + (size_t)x0 * C + i),
+                                        _mm256_xor_si256(ld_ch(src + i, (size_t)(x1 - x0) * C - i < 32), flip));
+                memset(row + (size_t)x1 * C, zu, (size_t)(WP - x1) * C);
+            }
+            for (int32_t oy = oy0; oy < oy0 + ns; oy++) {
+                const uint8_t *rowo = img + (size_t)(oy - oy0) * p->stride_h * rowb;
+                for (int32_t ox = 0; ox < OW; ox++) {
+                    const uint8_t *org = rowo + (size_t)ox * p->stride_w * C;
+                    int8_t *o = out + (((size_t)b * OH + oy) * OW + ox) * C;
+                    const __m256i *wb = wt;
+                    for (int32_t c0 = 0; c0 < C; c0 += 32, wb += 4 * G) {
+                        const bool half = C - c0 < 32;
+                        __m256i a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+                        for (int32_t g = 0; g < G; g++) {
+                            __m256i x[4];
+                            const uint8_t *tg = org + c0;
+                            quads(ld_ch((const int8_t *)(tg + toff[4 * g]), half), ld_ch((const int8_t *)(tg + toff[4 * g + 1]), half),
+                                  ld_ch((const int8_t *)(tg + toff[4 * g + 2]), half), ld_ch((const int8_t *)(tg + toff[4 * g + 3]), half),
+                                  x);
+                            a0 = pml__dpbusd(a0, x[0], wb[4 * g]);
+                            a1 = pml__dpbusd(a1, x[1], wb[4 * g + 1]);
+                            a2 = pml__dpbusd(a2, x[2], wb[4 * g + 2]);
+                            a3 = pml__dpbusd(a3, x[3], wb[4 * g + 3]);
+                        }
+                        /* natural channel order: c0..c0+7, +8..15, +16..23, +24..31 */
+                        const __m256i v0 = _mm256_add_epi32(_mm256_permute2x128_si256(a0, a1, 0x20),
+                                                            _mm256_loadu_si256((const __m256i *)(const void *)(eb + c0)));
+                        const __m256i v1 = _mm256_add_epi32(_mm256_permute2x128_si256(a2, a3, 0x20),
+                                                            _mm256_loadu_si256((const __m256i *)(const void *)(eb + c0 + 8)));
+                        const pml__rq8 *r = pc ? &rq[c0 / 8] : rq;
+                        pml__store16_s8(pml__outq8_avx2(v0, r, voff), pml__outq8_avx2(v1, pc ? r + 1 : r, voff), lo8, hi8, o + c0);
+                        if (!half) {
+                            const __m256i v2 = _mm256_add_epi32(_mm256_permute2x128_si256(a0, a1, 0x31),
+                                                                _mm256_loadu_si256((const __m256i *)(const void *)(eb + c0 + 16)));
+                            const __m256i v3 = _mm256_add_epi32(_mm256_permute2x128_si256(a2, a3, 0x31),
+                                                                _mm256_loadu_si256((const __m256i *)(const void *)(eb + c0 + 24)));
+                            pml__store16_s8(pml__outq8_avx2(v2, pc ? r + 2 : r, voff), pml__outq8_avx2(v3, pc ? r + 3 : r, voff),
+                                            lo8, hi8, o + c0 + 16);
+                        }
                     }
                 }
             }
