@@ -85,8 +85,10 @@ static void pack_tile(const int8_t *filter, int32_t K, int32_t Kp, int32_t oc0, 
         const int8_t *wr = filter + (size_t)(oc0 + j) * K;
         for (int32_t k4 = (j < (n & ~7) ? kv / 4 : 0); k4 < Kp / 4; k4++) {
             int8_t v[4] = {0, 0, 0, 0};
-            if (j < n)
-                for (int32_t b = 0; b < 4 && 4 * k4 + b < K; b++) v[b] = wr[4 * k4 + b];
+            if (j < n && 4 * k4 + 4 <= K)
+                memcpy(v, wr + 4 * k4, 4);
+            else if (j < n)
+                for (int32_t b = 0; 4 * k4 + b < K; b++) v[b] = wr[4 * k4 + b];
             memcpy(wp + ((size_t)k4 * TILE + j) * 4, v, 4);
         }
     }
