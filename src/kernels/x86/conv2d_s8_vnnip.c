@@ -26,6 +26,7 @@
 #define VNNIP_MIN_PIX 4
 #define VNNIP_PACK_BYTES 65536 /* all tiles packed at once (gathering convolutions need this) */
 #define VNNIP_IMG_BYTES 32768  /* padded input of one batch made unsigned (image mode) */
+#define VNNIP_FPAD_BYTES 8192  /* channel-padded filter copy */
 #define VNNIP_STRIP 64         /* pointwise: pixels made unsigned at a time (VNNIP_STRIP * C <= VNNIP_IMG_BYTES) */
 
 static bool pointwise(const pml_conv_params *p, const pml_dims4 *in_d, const pml_dims4 *f_d) {
@@ -222,10 +223,26 @@ PML_INLINE void flip_runs(const int8_t *src, int32_t stride, int32_t nr, int32_t
 void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d, const int8_t *in,
                          const pml_dims4 *f_d, const int8_t *filter, const int32_t *bias, const pml_dims4 *out_d,
                          int8_t *out) {
-    const int32_t H = in_d->h, W = in_d->w, C = in_d->c, KH = f_d->h, KW = f_d->w, OC = out_d->c;
-    const int32_t K = KH * KW * C, Kp = (K + 3) & ~3, tiles = (OC + TILE - 1) / TILE;
+    const int32_t H = in_d->h, W = in_d->w, CI = in_d->c, KH = f_d->h, KW = f_d->w, OC = out_d->c;
     const int32_t OH = out_d->h, OW = out_d->w, P = out_d->n * OH * OW;
+    const int32_t HP = (OH - 1) * p->stride_h + KH, WP = (OW - 1) * p->stride_w + KW; /* padded extent the windows reach */
     const bool direct = pointwise(p, in_d, f_d);
+    /* Channel padding: with CI % 4 == 3 (RGB inputs) and filter rows not a whole number of 4-byte
+     * words, one zero-weight channel is added to image and filter so that rows are (a third more
+     * multiply-adds at most, instead of a window copy per pixel). */
+    const int32_t CX = CI + 1, KX = KH * KW * CX, tilesx = (OC + TILE - 1) / TILE;
+    const bool cpad = !direct && (KW * CI) % 4 != 0 && CI % 4 == 3 && KX <= VNNIP_MAX_KP &&
+                      (size_t)tilesx * TILE * (size_t)KX <= VNNIP_PACK_BYTES && (size_t)OC * KX <= VNNIP_FPAD_BYTES &&
+                      (size_t)HP * WP * CX <= VNNIP_IMG_BYTES;
+    const int32_t C = cpad ? CX : CI; /* channels as the packed filter and the image hold them */
+    const int32_t K = KH * KW * C, Kp = (K + 3) & ~3, tiles = (OC + TILE - 1) / TILE;
+    int8_t fpad[VNNIP_FPAD_BYTES]; /* channel-padded filter [OC][KH][KW][C] */
+    if (cpad)
+        for (int32_t i = 0; i < OC * KH * KW; i++) {
+            for (int32_t c = 0; c < CI; c++) fpad[(size_t)i * C + c] = filter[(size_t)i * CI + c];
+            fpad[(size_t)i * C + CI] = 0;
+        }
+    const int8_t *fw = cpad ? fpad : filter;
     int32_t ebias[VNNIP_MAX_OC];   /* bias + (off - 128) * sum(w), per output channel */
     pml__rq8 rq[VNNIP_MAX_OC / 8]; /* requantization constants per 8 channels ([0] only if per-tensor) */
     int8_t wp[VNNIP_PACK_BYTES] __attribute__((aligned(32))); /* packed tiles */
@@ -242,7 +259,7 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
     if (all_packed)
         for (int32_t t = 0; t < tiles; t++) {
             const int32_t n = OC - t * TILE < TILE ? OC - t * TILE : TILE;
-            pack_tile(filter, K, Kp, t * TILE, n, wp + (size_t)t * tile_bytes, sw);
+            pack_tile(fw, K, Kp, t * TILE, n, wp + (size_t)t * tile_bytes, sw);
             set_ebias(sw, t * TILE, n, bias, p->input_offset, ebias);
         }
     const int8_t zp = (int8_t)(-p->input_offset);
@@ -250,17 +267,16 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
      * unsigned, and every window is read from it in place, one run per filter row (the runs start
      * on 4-byte words of the packed rows when KW * C % 4 == 0). Otherwise windows are copied per
      * pixel. */
-    const int32_t HP = (OH - 1) * p->stride_h + KH, WP = (OW - 1) * p->stride_w + KW;
     const bool image = direct || ((KW * C) % 4 == 0 && (size_t)HP * WP * C <= VNNIP_IMG_BYTES);
     for (int32_t t0 = 0; t0 < (all_packed ? 1 : tiles); t0++) {
         if (!all_packed) {
             const int32_t n = OC - t0 * TILE < TILE ? OC - t0 * TILE : TILE;
-            pack_tile(filter, K, Kp, t0 * TILE, n, wp, sw);
+            pack_tile(fw, K, Kp, t0 * TILE, n, wp, sw);
             set_ebias(sw, t0 * TILE, n, bias, p->input_offset, ebias);
         }
         if (image) {
             for (int32_t b = 0; b < out_d->n; b++) {
-                const int8_t *inb = in + (size_t)b * H * W * C;
+                const int8_t *inb = in + (size_t)b * H * W * CI;
                 if (direct) { /* in strips of VNNIP_STRIP pixels */
                     const int32_t PB = H * W;
                     for (int32_t s0 = 0; s0 < PB; s0 += VNNIP_STRIP) {
@@ -292,7 +308,14 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
                             continue;
                         }
                         memset(row, (uint8_t)(zp ^ 0x80), (size_t)x0 * C);
-                        if (x1 > x0) flip_runs(inb + (size_t)iy * W * C, 0, 1, (x1 - x0) * C, row + (size_t)x0 * C);
+                        if (cpad)
+                            for (int32_t x = x0; x < x1; x++) {
+                                const int8_t *src = inb + ((size_t)iy * W + (x - p->pad_w)) * CI;
+                                for (int32_t c = 0; c < CI; c++) row[(size_t)x * C + c] = (uint8_t)(src[c] ^ 0x80);
+                                row[(size_t)x * C + CI] = 0;
+                            }
+                        else if (x1 > x0)
+                            flip_runs(inb + (size_t)iy * W * C, 0, 1, (x1 - x0) * C, row + (size_t)x0 * C);
                         memset(row + (size_t)x1 * C, (uint8_t)(zp ^ 0x80), (size_t)(WP - x1) * C);
                     }
                 }
