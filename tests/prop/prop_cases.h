@@ -138,6 +138,7 @@ static inline void prop_fc_case_draw(int k, uint64_t *seed, uint64_t *s, prop_fc
     memset(c, 0, sizeof *c);
     c->batches = prop_rnd(s, 1, 4);
     c->depth = prop_rnd(s, 1, 700);
+    if (prop_u64(s) % 8 == 0) c->depth = prop_rnd(s, 1, 16); /* bottleneck layers (autoencoders): kernels may special-case */
     c->units = prop_rnd(s, 1, 150);
     if ((size_t)c->units * (size_t)c->depth > PROP_MAX_F) c->units = (int32_t)(PROP_MAX_F / (size_t)c->depth);
     c->p.input_offset = prop_rnd(s, -127, 128);

@@ -150,6 +150,17 @@ PML_INLINE __m256i rows8(const int8_t *x, const int8_t *w, int32_t depth) {
     return d;
 }
 
+/* Depth 8: rows are 8 bytes and consecutive, so one 32-byte load holds 4 rows; against x
+ * broadcast 8 bytes at a time, vpdpbusd gives two half-sums per row, and one vphaddd pairs them.
+ * Lane j of the result = sum (x + 128) * w_j for the 8 rows at w. */
+PML_INLINE __m256i rows8_d8(__m256i xv, const int8_t *w) {
+    const __m256i z = _mm256_setzero_si256();
+    const __m256i a = pml__dpbusd(z, xv, _mm256_loadu_si256((const __m256i *)(const void *)w));       /* rows 0-3 */
+    const __m256i b = pml__dpbusd(z, xv, _mm256_loadu_si256((const __m256i *)(const void *)(w + 32))); /* rows 4-7 */
+    const __m256i h = _mm256_hadd_epi32(a, b); /* rows 0 1 4 5 | 2 3 6 7 */
+    return _mm256_permutevar8x32_epi32(h, _mm256_setr_epi32(0, 1, 4, 5, 2, 3, 6, 7));
+}
+
 void pml_fc_s8_vnni(const pml_fc_params *p, const pml_requant *q, int32_t batches, int32_t depth, int32_t units,
                     const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out) {
     const uint32_t k = (uint32_t)(p->input_offset - 128); /* weight of sum w in the true sum */
@@ -169,6 +180,15 @@ void pml_fc_s8_vnni(const pml_fc_params *p, const pml_requant *q, int32_t batche
             const int8_t *x = in + (size_t)b * depth;
             const bool first_sums = sums && b == 0; /* this pass also forms ebias */
             int32_t j = 0;
+            if (!first_sums && depth == 8) {
+                int64_t xb;
+                memcpy(&xb, x, 8);
+                const __m256i xv = _mm256_set1_epi64x(xb ^ (int64_t)0x8080808080808080ull);
+                for (; j + 8 <= n; j += 8)
+                    _mm256_storeu_si256((__m256i *)(void *)(acc + j),
+                                        _mm256_add_epi32(rows8_d8(xv, wc + (size_t)j * 8),
+                                                         _mm256_loadu_si256((const __m256i *)(const void *)(ebias + j))));
+            }
             if (!first_sums)
                 for (; j + 8 <= n; j += 8) {
                     const __m256i d = rows8(x, wc + (size_t)j * depth, depth);
