@@ -371,17 +371,6 @@ PML_INTERNAL bool pml_fc_s8_vnni_applies(const pml_fc_params *p);
 PML_INTERNAL void pml_fc_s8_vnni(const pml_fc_params *p, const pml_requant *q, int32_t batches, int32_t depth, int32_t units,
                                  const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out);
 
-/* AVERAGE_POOL_2D int8: same contract as pml_avgpool_s8_ref (false if a window has no input). */
-typedef bool (*pml_avgpool_s8_fn)(const pml_pool_params *p, const pml_dims4 *in_d, const int8_t *in, const pml_dims4 *out_d,
-                                  int8_t *out);
-typedef struct pml_avgpool_s8_variant {
-    const char *name;
-    bool (*applies)(const pml_pool_params *p, const pml_dims4 *in_d, const pml_dims4 *out_d);
-    pml_avgpool_s8_fn run;
-} pml_avgpool_s8_variant;
-PML_INTERNAL const pml_avgpool_s8_variant *pml__avgpool_s8_variants(uint32_t *count);
-PML_INTERNAL const pml_avgpool_s8_variant *pml__avgpool_s8_select(const pml_pool_params *p, const pml_dims4 *in_d,
-                                                                  const pml_dims4 *out_d);
 /* x86-64 AVX2: channels in vectors, window sums accumulated in int32 lanes */
 PML_INTERNAL bool pml_avgpool_s8_avx2(const pml_pool_params *p, const pml_dims4 *in_d, const int8_t *in, const pml_dims4 *out_d,
                                       int8_t *out);
