@@ -175,6 +175,13 @@ extern PML_API const pml_kernel pml_kernel_mean;            /* MEAN             
 extern PML_API const pml_kernel pml_kernel_concatenation;   /* CONCATENATION      */
 extern PML_API const pml_kernel pml_kernel_mul;             /* MUL                */
 extern PML_API const pml_kernel pml_kernel_sub;             /* SUB                */
+extern PML_API const pml_kernel pml_kernel_hard_swish;      /* HARD_SWISH         */
+extern PML_API const pml_kernel pml_kernel_leaky_relu;      /* LEAKY_RELU         */
+extern PML_API const pml_kernel pml_kernel_maximum;         /* MAXIMUM            */
+extern PML_API const pml_kernel pml_kernel_minimum;         /* MINIMUM            */
+extern PML_API const pml_kernel pml_kernel_strided_slice;   /* STRIDED_SLICE      */
+extern PML_API const pml_kernel pml_kernel_transpose;       /* TRANSPOSE          */
+extern PML_API const pml_kernel pml_kernel_expand_dims;     /* EXPAND_DIMS        */
 
 /** Alignment of the arena and of every buffer in it. */
 #define PML_ARENA_ALIGN 16

@@ -29,7 +29,14 @@ enum {
     PML_OP_SUB = 41,
     PML_OP_SQUEEZE = 43,
     PML_OP_PADV2 = 60,
+    PML_OP_TRANSPOSE = 39,
+    PML_OP_STRIDED_SLICE = 45,
+    PML_OP_MAXIMUM = 55,
+    PML_OP_MINIMUM = 57,
+    PML_OP_EXPAND_DIMS = 70,
+    PML_OP_LEAKY_RELU = 98,
     PML_OP_QUANTIZE = 114,
+    PML_OP_HARD_SWISH = 117,
     PML_OP_CUSTOM = 32
 };
 
@@ -47,7 +54,10 @@ enum {
     PML_OPT_PAD = 22,           /* no fields */
     PML_OPT_REDUCER = 27,       /* keep_dims[0] bool */
     PML_OPT_SUB = 28,           /* fused_activation_function[0], pot_scale_int16[1] */
-    PML_OPT_PADV2 = 43          /* no fields */
+    PML_OPT_STRIDED_SLICE = 32, /* begin_mask[0] end_mask[1] ellipsis_mask[2] new_axis_mask[3]
+                                   shrink_axis_mask[4] (i32), offset[5] bool */
+    PML_OPT_PADV2 = 43,         /* no fields */
+    PML_OPT_LEAKY_RELU = 75     /* alpha[0] f32 */
 };
 
 /* A table inside the buffer: its position and its vtable. */

@@ -134,6 +134,40 @@ typedef struct pml_mul_params {
     float act_min_f, act_max_f;
 } pml_mul_params;
 
+/** HARD_SWISH int8 (TFLite / TFLM reference_ops::HardSwish, 16-bit fixed point). The input is
+ *  moved to a "high-res" scale (x 2^7); output_mult / reluish_mult are Q0.15 multipliers
+ *  (DownScaleInt32ToInt16Multiplier of QuantizeMultiplier) with exponents output_exp <= 0 and
+ *  reluish_exp (either sign, <= 31). */
+typedef struct pml_hard_swish_params {
+    int32_t input_zp, output_zp;
+    int16_t output_mult, reluish_mult;
+    int32_t output_exp, reluish_exp;
+} pml_hard_swish_params;
+
+/** LEAKY_RELU int8 (TFLite reference_ops::QuantizeLeakyRelu): d = x - input_zp;
+ *  out = clamp(output_zp + mbqm(d, d >= 0 ? identity : alpha multiplier)). */
+typedef struct pml_leaky_relu_params {
+    int32_t input_zp, output_zp;
+    int32_t identity_mult, identity_shift; /* in_scale / out_scale          */
+    int32_t alpha_mult, alpha_shift;       /* in_scale * alpha / out_scale  */
+} pml_leaky_relu_params;
+
+/** STRIDED_SLICE with every mask already resolved (TFLite StartForAxis / EndForAxis), right-
+ *  aligned to 5 axes: along axis a the input index runs start[a], start[a] + step[a], ... while
+ *  it is < stop[a] (step > 0) or > stop[a] (step < 0). prepare guarantees every visited index is
+ *  inside the input and that the visits fill the output exactly. */
+typedef struct pml_slice_params {
+    int32_t start[5], stop[5], step[5];
+    size_t in_stride[5]; /* input elements between neighbours along each axis */
+} pml_slice_params;
+
+/** TRANSPOSE up to 6-D: output axis k walks input axis perm[k]. */
+typedef struct pml_transpose_params {
+    int32_t rank;        /* 1..6                                          */
+    int32_t out[6];      /* output dims                                   */
+    size_t in_stride[6]; /* input elements per step along each output axis */
+} pml_transpose_params;
+
 /* Walk the output of a broadcast binary op in row-major order, giving each element's two input
  * indices: an input dim of 1 under a larger output dim has stride 0 (it repeats). Usage:
  *   pml_bcast_iter it; size_t n = pml__bcast_begin(&it, b);
@@ -255,6 +289,17 @@ PML_INTERNAL void pml_sub_s8_ref(const pml_add_params *p, const pml_bcast5 *b, c
 PML_INTERNAL void pml_concatenation_ref(int32_t n_in, const void *const *in, const size_t *part_bytes, size_t outer,
                                         void *out);
 
+/* HARD_SWISH: n elements */
+PML_INTERNAL void pml_hard_swish_s8_ref(const pml_hard_swish_params *p, size_t n, const int8_t *in, int8_t *out);
+/* LEAKY_RELU: n elements */
+PML_INTERNAL void pml_leaky_relu_s8_ref(const pml_leaky_relu_params *p, size_t n, const int8_t *in, int8_t *out);
+/* MAXIMUM (is_max) / MINIMUM of the raw codes (inputs and output share one quantization) */
+PML_INTERNAL void pml_maxmin_s8_ref(bool is_max, const pml_bcast5 *b, const int8_t *in1, const int8_t *in2,
+                                    int8_t *out);
+/* STRIDED_SLICE and TRANSPOSE move elements of `esz` bytes (1, 2, 4 or 8), any type */
+PML_INTERNAL void pml_strided_slice_ref(const pml_slice_params *p, size_t esz, const void *in, void *out);
+PML_INTERNAL void pml_transpose_ref(const pml_transpose_params *p, size_t esz, const void *in, void *out);
+
 /* ---- float32 kernels ------------------------------------------------------------------------- */
 PML_INTERNAL void pml_conv2d_f32_ref(const pml_conv_params *p, const pml_dims4 *in_d, const float *in,
                                      const pml_dims4 *f_d, const float *filter, const float *bias,
@@ -283,6 +328,14 @@ PML_INTERNAL void pml_mul_f32_ref(const pml_mul_params *p, const pml_bcast5 *b, 
                                   float *out);
 PML_INTERNAL void pml_sub_f32_ref(const pml_add_params *p, const pml_bcast5 *b, const float *in1, const float *in2,
                                   float *out);
+
+/* x * min(6, max(0, x + 3)) / 6 */
+PML_INTERNAL void pml_hard_swish_f32_ref(size_t n, const float *in, float *out);
+/* x > 0 ? x : x * alpha */
+PML_INTERNAL void pml_leaky_relu_f32_ref(float alpha, size_t n, const float *in, float *out);
+/* TFLite's a > b ? a : b (MAXIMUM) and a < b ? a : b (MINIMUM) */
+PML_INTERNAL void pml_maxmin_f32_ref(bool is_max, const pml_bcast5 *b, const float *in1, const float *in2,
+                                     float *out);
 
 /* ---- hybrid (float activations, int8 weights; TF dynamic-range quantization) ----------------- */
 /* TFLite SymmetricQuantizeFloats: range = max|x|; if 0: all 0 and *scale = 1; else

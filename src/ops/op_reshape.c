@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* RESHAPE and SQUEEZE: the planner lets the output share the input's bytes, so eval usually has
- * nothing to do; when it could not (constant input, chained aliases) it copies. */
+ * nothing to do; when it could not (constant input, chained aliases) it copies. EXPAND_DIMS moves
+ * the same bytes under a shape with one more axis of size 1; it is not (yet) an alias in the
+ * planner, so eval copies. */
 #include <string.h>
 
 #include "pml_ops_internal.h"
@@ -25,5 +27,42 @@ static pml_status prepare(pml_prep_ctx *pc, pml_node *n) {
     return PML_OK;
 }
 
+/* EXPAND_DIMS: axis is a constant int32 / int64 scalar or one-element tensor in [-(rank + 1), rank];
+ * the output must be the input's shape with a 1 inserted there (PML_ERR_MODEL otherwise). */
+static pml_status prepare_expand_dims(pml_prep_ctx *pc, pml_node *n) {
+    pml__tinfo in, ax, out;
+    PML_PREP_CHECK(pc, pc->op.n_in == 2, PML_ERR_MODEL, "EXPAND_DIMS: %d inputs, 2 expected", (int)pc->op.n_in);
+    PML_TRY(pml__prep_tensor(pc, 0, &in));
+    PML_TRY(pml__prep_tensor(pc, 1, &ax));
+    PML_TRY(pml__prep_tensor(pc, PML_OUT(0), &out));
+    PML_PREP_CHECK(pc, in.dtype == out.dtype && pml_dtype_size(in.dtype) > 0, PML_ERR_UNSUPPORTED,
+                   "EXPAND_DIMS: %s -> %s", pml_dtype_str(in.dtype), pml_dtype_str(out.dtype));
+    PML_PREP_CHECK(pc, ax.data && ax.count == 1 && (ax.dtype == PML_DTYPE_I32 || ax.dtype == PML_DTYPE_I64),
+                   PML_ERR_UNSUPPORTED, "EXPAND_DIMS: axis must be one constant int32 or int64 element");
+    int64_t axis;
+    if (ax.dtype == PML_DTYPE_I32) {
+        int32_t a32;
+        memcpy(&a32, ax.data, sizeof a32);
+        axis = a32;
+    } else {
+        memcpy(&axis, ax.data, sizeof axis);
+    }
+    PML_PREP_CHECK(pc, axis >= -(int64_t)in.rank - 1 && axis <= in.rank, PML_ERR_MODEL,
+                   "EXPAND_DIMS: axis %lld for rank %d", (long long)axis, (int)in.rank);
+    if (axis < 0) axis += in.rank + 1;
+    PML_PREP_CHECK(pc, out.rank == in.rank + 1, PML_ERR_MODEL, "EXPAND_DIMS: output rank %d for input rank %d",
+                   (int)out.rank, (int)in.rank);
+    for (int32_t d = 0, s = 0; d < out.rank; d++) {
+        const int32_t want = d == axis ? 1 : in.dims[s++];
+        PML_PREP_CHECK(pc, out.dims[d] == want, PML_ERR_MODEL, "EXPAND_DIMS: output dim %d is %d, expected %d",
+                       (int)d, (int)out.dims[d], (int)want);
+    }
+    n->eval = eval;
+    n->variant = "expand_dims";
+    n->data = (void *)(uintptr_t)in.bytes;
+    return PML_OK;
+}
+
 const pml_kernel pml_kernel_reshape = {PML_OP_RESHAPE, "RESHAPE", prepare};
 const pml_kernel pml_kernel_squeeze = {PML_OP_SQUEEZE, "SQUEEZE", prepare};
+const pml_kernel pml_kernel_expand_dims = {PML_OP_EXPAND_DIMS, "EXPAND_DIMS", prepare_expand_dims};

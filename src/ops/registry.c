@@ -9,7 +9,9 @@ static const pml_kernel *const all_kernels[] = {
     &pml_kernel_squeeze,      &pml_kernel_quantize, &pml_kernel_dequantize,      &pml_kernel_relu,
     &pml_kernel_relu6,        &pml_kernel_relu_n1_to_1, &pml_kernel_logistic,    &pml_kernel_tanh,
     &pml_kernel_pad,          &pml_kernel_padv2,    &pml_kernel_mean,            &pml_kernel_concatenation,
-    &pml_kernel_mul,          &pml_kernel_sub,
+    &pml_kernel_mul,          &pml_kernel_sub,      &pml_kernel_hard_swish,      &pml_kernel_leaky_relu,
+    &pml_kernel_maximum,      &pml_kernel_minimum,  &pml_kernel_strided_slice,   &pml_kernel_transpose,
+    &pml_kernel_expand_dims,
 };
 
 static const pml_op_set all_set = {all_kernels, sizeof all_kernels / sizeof all_kernels[0]};
