@@ -44,6 +44,14 @@ quantized asymmetrically per batch); a per-channel CONV_2D whose scales are all 
 symmetric per-tensor path (TFLite's conv.cc checks for distinct scales), and so does its case here.
 TFLite's DW hybrid accepts a per-tensor scale only for one output channel (see its case).
 
+Data-movement cases (STRIDED_SLICE, TRANSPOSE) also check LiteRT's output against numpy's slicing /
+transpose of the same input (Graph.check), so a case whose parameters do not mean what its numpy
+index says fails here instead of producing a wrong fixture.
+
+Hostile models (REJECTS): well-formed flatbuffers with parameters picoml must refuse (strided-slice
+begin out of range, stride 0, transpose perm repeated, ...), written as reject_<name>.tflite and
+listed with the status pml_interp_arena_size must return in REJECTS.txt; never run through LiteRT.
+
 Run from anywhere (needs ai-edge-litert, numpy, flatbuffers, tflite; not TensorFlow):
     python3 scripts/gen_op_models.py            # writes tests/data/ops
     python3 scripts/gen_op_models.py --check    # regenerate in memory, compare with the files
@@ -75,13 +83,15 @@ N_INPUTS = 2
 SIZE_LIMIT = 2 * 1024 * 1024
 
 # TFLite schema values
-F32, I32, I8 = 0, 2, 9
-NP_OF = {F32: np.dtype("<f4"), I32: np.dtype("<i4"), I8: np.dtype("i1")}
+F32, I32, I64, I8 = 0, 2, 4, 9
+NP_OF = {F32: np.dtype("<f4"), I32: np.dtype("<i4"), I64: np.dtype("<i8"), I8: np.dtype("i1")}
 OP = dict(ADD=0, AVERAGE_POOL_2D=1, CONV_2D=3, DEPTHWISE_CONV_2D=4, DEQUANTIZE=6, FULLY_CONNECTED=9,
           MAX_POOL_2D=17, RESHAPE=22, SOFTMAX=25, QUANTIZE=114, CONCATENATION=2, LOGISTIC=14, MUL=18, RELU=19,
-          RELU_N1_TO_1=20, RELU6=21, TANH=28, PAD=34, MEAN=40, SUB=41, PADV2=60)
+          RELU_N1_TO_1=20, RELU6=21, TANH=28, PAD=34, MEAN=40, SUB=41, PADV2=60, TRANSPOSE=39,
+          STRIDED_SLICE=45, MAXIMUM=55, MINIMUM=57, EXPAND_DIMS=70, LEAKY_RELU=98, HARD_SWISH=117)
 OPT = dict(CONV=1, DW=2, POOL=5, FC=8, SOFTMAX=9, ADD=11, RESHAPE=17, DEQUANTIZE=38, QUANTIZE=89,
-           CONCATENATION=10, MUL=21, PAD=22, REDUCER=27, SUB=28, PADV2=43)
+           CONCATENATION=10, MUL=21, PAD=22, REDUCER=27, SUB=28, PADV2=43, TRANSPOSE=26, STRIDED_SLICE=32,
+           MAXIMUM=39, MINIMUM=39, EXPAND_DIMS=52, LEAKY_RELU=75, HARD_SWISH=91)
 SAME, VALID = 0, 1
 ACT = dict(NONE=0, RELU=1, RELU_N1_TO_1=2, RELU6=3)
 
@@ -105,6 +115,7 @@ class Graph:
         self.ops = []  # (opcode, inputs, outputs, opt_type, opt_fields)
         self.inputs, self.outputs = [], []
         self.ref = None  # equivalent graph LiteRT runs instead (see conv_like), or None
+        self.check = None  # optional f(values, inputs) -> bool cross-check of LiteRT against numpy
 
     def t(self, name, shape, ttype, data=None, scale=None, zp=None, qdim=0):
         if data is not None:
@@ -277,7 +288,8 @@ def readback_check(g: Graph, blob: bytes) -> None:
                  OPT["POOL"]: tflite.Pool2DOptions, OPT["FC"]: tflite.FullyConnectedOptions,
                  OPT["SOFTMAX"]: tflite.SoftmaxOptions, OPT["ADD"]: tflite.AddOptions,
                  OPT["RESHAPE"]: tflite.ReshapeOptions, OPT["CONCATENATION"]: tflite.ConcatenationOptions,
-                 OPT["MUL"]: tflite.MulOptions, OPT["REDUCER"]: tflite.ReducerOptions, OPT["SUB"]: tflite.SubOptions}
+                 OPT["MUL"]: tflite.MulOptions, OPT["REDUCER"]: tflite.ReducerOptions, OPT["SUB"]: tflite.SubOptions,
+                 OPT["STRIDED_SLICE"]: tflite.StridedSliceOptions, OPT["LEAKY_RELU"]: tflite.LeakyReluOptions}
         if opt_type in names:
             obj = names[opt_type]()
             obj.Init(tab.Bytes, tab.Pos)
@@ -294,7 +306,7 @@ def readback_check(g: Graph, blob: bytes) -> None:
                 else:
                     got = list(obj._tab.GetVectorAsNumpy(flatbuffers.number_types.Int32Flags, off))
                     v = list(v)
-                assert got == v, (opt_type, slot, got, v)
+                assert got == v or (kind == "f" and np.isnan(got) and np.isnan(v)), (opt_type, slot, got, v)
 
 
 # ------------------------------------------------------------------------------------------ LiteRT
@@ -1210,6 +1222,328 @@ for opn, nm, sa, sb, act in BINS:
                                          f"{'x'.join(map(str, sa))} and {'x'.join(map(str, sb))}, {act}")(_b)
 
 
+# ---- HARD_SWISH / LEAKY_RELU
+#
+# int8 outputs are quantized for the activation's real output range over the input range (the
+# converter's calibration); a few ranges push the 16-bit HARD_SWISH multipliers to their edges: a
+# wide input range gives a left-shifting "reluish" exponent, a tiny one a right-shifting one.
+
+
+def hard_swish_np(x):
+    x = np.asarray(x, np.float64)
+    return x * np.clip(x + 3, 0, 6) / 6
+
+
+def leaky_np(x, alpha):
+    x = np.asarray(x, np.float64)
+    return np.where(x > 0, x, x * alpha)
+
+
+ACT2 = [
+    # op, alpha (LEAKY_RELU), input range, shape
+    ("HARD_SWISH", None, (-5.0, 5.0), (1, 5, 6, 4)),
+    ("HARD_SWISH", None, (-1.0, 2.0), (3, 40)),
+    ("HARD_SWISH", None, (-30.0, 40.0), (256,)),
+    ("HARD_SWISH", None, (-0.2, 0.3), (256,)),
+    ("HARD_SWISH", None, (-6.0, 12.0), (256,)),
+    ("LEAKY_RELU", 0.2, (-3.0, 4.0), (1, 4, 5, 6)),
+    ("LEAKY_RELU", 0.01, (-1.0, 1.5), (2, 33)),
+    ("LEAKY_RELU", 0.3, (-8.0, 2.0), (256,)),
+    ("LEAKY_RELU", 1.7, (-2.0, 2.0), (256,)),
+]
+for opn, alpha, (lo, hi), shp in ACT2:
+    for dt in ("i8", "f32"):
+        def _b(rng, opn=opn, alpha=alpha, lo=lo, hi=hi, shp=shp, dt=dt):
+            g = Graph()
+            opt = [(0, "f", alpha)] if opn == "LEAKY_RELU" else []
+            if dt == "f32":
+                x = g.inp("input", shp, F32)
+                y = g.t("output", shp, F32)
+                g.outputs = [y]
+                g.op(opn, [x], [y], OPT[opn], opt)
+                w = (hi - lo) * 0.25
+                return g, [[v] for v in float_inputs(rng, shp, lo - w, hi + w)]
+            s_in, z_in = qparams(lo, hi)
+            grid = np.linspace(lo, hi, 4001)
+            ys = hard_swish_np(grid) if opn == "HARD_SWISH" else leaky_np(grid, np.float32(alpha))
+            s_out, z_out = qparams(float(ys.min()), float(ys.max()))
+            x = g.inp("input", shp, I8, scale=s_in, zp=z_in)
+            y = g.t("output", shp, I8, scale=s_out, zp=z_out)
+            g.outputs = [y]
+            g.op(opn, [x], [y], OPT[opn], opt)
+            if shp == (256,):  # every int8 code once, then reversed
+                a = np.arange(-128, 128).astype(np.int8)
+                return g, [[a], [a[::-1].copy()]]
+            return g, [[v] for v in int8_inputs(rng, shp)]
+        tag = f"_a{alpha:g}".replace(".", "p") if alpha is not None else ""
+        rng_tag = f"{lo:g}_{hi:g}".replace("-", "m").replace(".", "p")
+        nm = f"{opn.lower()}{tag}_{'x'.join(map(str, shp))}_{rng_tag}_{dt}"
+        ad = f", alpha {alpha:g}" if alpha is not None else ""
+        qd = ", output quantized for the activation's range" if dt == "i8" else ""
+        case(nm, f"{opn} {'int8' if dt == 'i8' else 'float32'}{ad}: input range [{lo:g}, {hi:g}], "
+                 f"shape {'x'.join(map(str, shp))}{qd}")(_b)
+
+
+# ---- MAXIMUM / MINIMUM (int8: one quantization for both inputs and the output, as the converter writes)
+MAXMINS = [
+    # op, name, shape a, shape b
+    ("MAXIMUM", "same_4d", (1, 4, 5, 3), (1, 4, 5, 3)),
+    ("MAXIMUM", "bcast_c", (1, 5, 7, 3), (1, 1, 1, 3)),
+    ("MAXIMUM", "scalar", (3, 11), (1,)),
+    ("MINIMUM", "same_4d", (1, 4, 5, 3), (1, 4, 5, 3)),
+    ("MINIMUM", "bcast_both", (2, 1, 6), (1, 4, 1)),
+    ("MINIMUM", "bcast_rank5", (2, 1, 3, 1, 4), (1, 2, 1, 5, 1)),
+]
+for opn, nm, sa, sb in MAXMINS:
+    for dt in ("i8", "f32"):
+        def _b(rng, opn=opn, sa=sa, sb=sb, dt=dt):
+            so = tuple(np.broadcast_shapes(sa, sb))
+            g = Graph()
+            tt = I8 if dt == "i8" else F32
+            q = dict(scale=0.02, zp=-7) if dt == "i8" else {}
+            a = g.inp("a", sa, tt, **q)
+            b_ = g.inp("b", sb, tt, **q)
+            y = g.t("output", so, tt, **q)
+            g.outputs = [y]
+            g.op(opn, [a, b_], [y], OPT[opn], [])
+            if dt == "i8":
+                xa, xb = int8_inputs(rng, sa), int8_inputs(rng, sb)
+            else:
+                xa, xb = float_inputs(rng, sa, -2, 2), float_inputs(rng, sb, -2, 2)
+                xb[0].ravel()[: min(3, xb[0].size)] = xa[0].ravel()[: min(3, xb[0].size)]  # some ties
+            return g, [[xa[k], xb[k]] for k in range(N_INPUTS)]
+        case(f"{opn.lower()}_{nm}_{dt}", f"{opn} {'int8 (shared quantization)' if dt == 'i8' else 'float32'}: "
+                                         f"{'x'.join(map(str, sa))} and {'x'.join(map(str, sb))}")(_b)
+
+
+# ---- STRIDED_SLICE
+#
+# Each case: input shape, begin, end, strides, masks, and the numpy index that means the same (the
+# generator checks LiteRT's result against numpy's, so a mistyped case cannot pass silently).
+SLICES = [
+    # name, shape, begin, end, strides, dict(masks), numpy index
+    ("crop_4d", (1, 6, 7, 4), (0, 1, 2, 0), (1, 5, 7, 4), (1, 1, 1, 1), {}, np.s_[0:1, 1:5, 2:7, 0:4]),
+    ("stride2_hw", (1, 8, 9, 3), (0, 0, 1, 0), (1, 8, 9, 3), (1, 2, 2, 1), {}, np.s_[0:1, 0:8:2, 1:9:2, 0:3]),
+    ("neg_idx_masks", (2, 5, 6), (0, -4, 1), (0, -1, -1), (1, 1, 2), dict(begin=1, end=1), np.s_[:, -4:-1, 1:-1:2]),
+    ("shrink_mid", (1, 5, 4), (0, 2, 0), (1, 3, 4), (1, 1, 1), dict(shrink=2), np.s_[0:1, 2, 0:4]),
+    ("ellipsis_last", (2, 3, 4, 5), (0, 1), (0, 4), (1, 2), dict(ellipsis=1), np.s_[..., 1:4:2]),
+    ("new_axis", (3, 4), (0, 0, 1), (0, 0, 3), (1, 1, 1), dict(begin=1, end=1, new_axis=2), np.s_[:, None, 1:3]),
+    ("neg_strides", (6, 5), (0, 4), (0, 0), (-1, -2), dict(begin=1, end=1), np.s_[::-1, 4:0:-2]),
+    ("clamped", (4, 6), (-10, 2), (10, 100), (1, 1), {}, np.s_[-10:10, 2:100]),
+    ("rank5", (2, 3, 2, 4, 3), (1, 0, 0, 1, 0), (2, 3, 2, 4, 3), (1, 2, 1, 2, 1), {}, np.s_[1:2, 0:3:2, 0:2, 1:4:2, 0:3]),
+    ("ellipsis_shrink_last", (2, 3, 4), (0, -1), (0, 0), (1, 1), dict(ellipsis=1, shrink=2), np.s_[..., -1]),
+    ("partial_spec", (3, 4, 5), (1,), (3,), (1,), {}, np.s_[1:3]),
+]
+for nm, shp, bg, en, st, masks, npidx in SLICES:
+    for dt in ("i8", "f32"):
+        def _b(rng, shp=shp, bg=bg, en=en, st=st, masks=masks, npidx=npidx, dt=dt):
+            oshp = np.zeros(shp)[npidx].shape
+            g = Graph()
+            tt = I8 if dt == "i8" else F32
+            q = dict(scale=0.04, zp=5) if dt == "i8" else {}
+            x = g.inp("input", shp, tt, **q)
+            n = len(bg)
+            tb = g.t("begin", (n,), I32, np.array(bg, np.int32))
+            te = g.t("end", (n,), I32, np.array(en, np.int32))
+            ts = g.t("strides", (n,), I32, np.array(st, np.int32))
+            y = g.t("output", oshp, tt, **q)
+            g.outputs = [y]
+            g.op("STRIDED_SLICE", [x, tb, te, ts], [y], OPT["STRIDED_SLICE"],
+                 [(0, "i", masks.get("begin", 0)), (1, "i", masks.get("end", 0)), (2, "i", masks.get("ellipsis", 0)),
+                  (3, "i", masks.get("new_axis", 0)), (4, "i", masks.get("shrink", 0)), (5, "b", 0)])
+            xs = int8_inputs(rng, shp) if dt == "i8" else float_inputs(rng, shp, -2, 2)
+            g.check = lambda vals, xs_, y=y, npidx=npidx: np.array_equal(vals[y], xs_[0][npidx])
+            return g, [[v] for v in xs]
+        md = ", ".join(f"{k}_mask {v}" for k, v in masks.items())
+        case(f"strided_slice_{nm}_{dt}", f"STRIDED_SLICE {'int8' if dt == 'i8' else 'float32'} {'x'.join(map(str, shp))}: "
+                                         f"begin {list(bg)} end {list(en)} strides {list(st)}{', ' + md if md else ''}")(_b)
+
+
+# ---- TRANSPOSE
+TRANSPOSES = [
+    # name, shape, perm, perm type
+    ("nhwc_nchw", (1, 4, 5, 3), (0, 3, 1, 2), I32),
+    ("rank3", (2, 3, 4), (2, 0, 1), I32),
+    ("rank2", (6, 7), (1, 0), I64),
+    ("rank5", (2, 3, 2, 4, 3), (4, 2, 0, 3, 1), I32),
+    ("rank6_reverse", (2, 1, 3, 2, 2, 3), (5, 4, 3, 2, 1, 0), I32),
+    ("identity", (3, 5), (0, 1), I32),
+]
+for nm, shp, perm, ptype in TRANSPOSES:
+    for dt in ("i8", "f32"):
+        def _b(rng, shp=shp, perm=perm, ptype=ptype, dt=dt):
+            oshp = tuple(shp[p] for p in perm)
+            g = Graph()
+            tt = I8 if dt == "i8" else F32
+            q = dict(scale=0.04, zp=5) if dt == "i8" else {}
+            x = g.inp("input", shp, tt, **q)
+            tp = g.t("perm", (len(perm),), ptype, np.array(perm))
+            y = g.t("output", oshp, tt, **q)
+            g.outputs = [y]
+            g.op("TRANSPOSE", [x, tp], [y], OPT["TRANSPOSE"], [])
+            xs = int8_inputs(rng, shp) if dt == "i8" else float_inputs(rng, shp, -2, 2)
+            g.check = lambda vals, xs_, y=y, perm=perm: np.array_equal(vals[y], np.transpose(xs_[0], perm))
+            return g, [[v] for v in xs]
+        case(f"transpose_{nm}_{dt}", f"TRANSPOSE {'int8' if dt == 'i8' else 'float32'} {'x'.join(map(str, shp))}, "
+                                     f"perm {list(perm)} ({'int64' if ptype == I64 else 'int32'})")(_b)
+
+
+# ---- EXPAND_DIMS
+EXPANDS = [
+    # name, shape, axis, axis type, axis shape
+    ("axis0", (3, 4), 0, I32, ()),
+    ("axis_neg1", (2, 3, 4), -1, I32, (1,)),
+    ("axis1_i64", (5,), 1, I64, ()),
+    ("axis2_4d", (1, 4, 4, 3), 2, I32, (1,)),
+]
+for nm, shp, axis, atype, ashp in EXPANDS:
+    for dt in ("i8", "f32"):
+        def _b(rng, shp=shp, axis=axis, atype=atype, ashp=ashp, dt=dt):
+            oshp = np.expand_dims(np.zeros(shp), axis).shape
+            g = Graph()
+            tt = I8 if dt == "i8" else F32
+            q = dict(scale=0.04, zp=5) if dt == "i8" else {}
+            x = g.inp("input", shp, tt, **q)
+            ta = g.t("axis", ashp, atype, np.array(axis).reshape(ashp))
+            y = g.t("output", oshp, tt, **q)
+            g.outputs = [y]
+            g.op("EXPAND_DIMS", [x, ta], [y], OPT["EXPAND_DIMS"], [])
+            xs = int8_inputs(rng, shp) if dt == "i8" else float_inputs(rng, shp, -2, 2)
+            return g, [[v] for v in xs]
+        case(f"expand_dims_{nm}_{dt}", f"EXPAND_DIMS {'int8' if dt == 'i8' else 'float32'} {'x'.join(map(str, shp))}, "
+                                       f"axis {axis} ({'int64' if atype == I64 else 'int32'})")(_b)
+
+
+# ------------------------------------------------------------------------------------------ hostile models
+#
+# Well-formed flatbuffers with parameters picoml must refuse at prepare (never run through LiteRT):
+# written as reject_<name>.tflite and listed in REJECTS.txt as "<case> <status> <description>";
+# tests/robust/test_malformed.c checks that pml_interp_arena_size returns exactly that status.
+
+REJECTS = []  # (name, status, description, builder)
+
+
+def reject(name, status, desc):
+    def deco(fn):
+        REJECTS.append((f"reject_{name}", status, desc, fn))
+        return fn
+    return deco
+
+
+def slice_graph(shp, oshp, bg, en, st, masks=None, begin_input=False, offset=0):
+    masks = masks or {}
+    g = Graph()
+    x = g.inp("input", shp, F32)
+    if begin_input:
+        tb = g.inp("begin", (len(bg),), I32)
+    else:
+        tb = g.t("begin", (len(bg),), I32, np.array(bg, np.int32))
+    te = g.t("end", (len(en),), I32, np.array(en, np.int32))
+    ts = g.t("strides", (len(st),), I32, np.array(st, np.int32))
+    y = g.t("output", oshp, F32)
+    g.outputs = [y]
+    g.op("STRIDED_SLICE", [x, tb, te, ts], [y], OPT["STRIDED_SLICE"],
+         [(0, "i", masks.get("begin", 0)), (1, "i", masks.get("end", 0)), (2, "i", masks.get("ellipsis", 0)),
+          (3, "i", masks.get("new_axis", 0)), (4, "i", masks.get("shrink", 0)), (5, "b", offset)])
+    return g
+
+
+def transpose_graph(shp, oshp, perm, ptype=I32):
+    g = Graph()
+    x = g.inp("input", shp, F32)
+    tp = g.t("perm", (len(perm),), ptype, np.array(perm))
+    y = g.t("output", oshp, F32)
+    g.outputs = [y]
+    g.op("TRANSPOSE", [x, tp], [y], OPT["TRANSPOSE"], [])
+    return g
+
+
+def unary_graph(opn, shp, oshp, tin, tout, qin=None, qout=None, opt=()):
+    g = Graph()
+    x = g.inp("input", shp, tin, **(qin or {}))
+    y = g.t("output", oshp, tout, **(qout or {}))
+    g.outputs = [y]
+    g.op(opn, [x], [y], OPT[opn], list(opt))
+    return g
+
+
+reject("ss_shrink_begin_out_of_range", "PML_ERR_MODEL", "STRIDED_SLICE 4x5, shrink axis 0 with begin 7")(
+    lambda: slice_graph((4, 5), (5,), (7, 0), (8, 5), (1, 1), dict(shrink=1)))
+reject("ss_begin_beyond_dim", "PML_ERR_MODEL", "STRIDED_SLICE 4x5, begin 10 (empty slice) but output claims 2x5")(
+    lambda: slice_graph((4, 5), (2, 5), (10, 0), (12, 5), (1, 1)))
+reject("ss_output_too_big", "PML_ERR_MODEL", "STRIDED_SLICE 4x5 [0:2] with output 4x5")(
+    lambda: slice_graph((4, 5), (4, 5), (0,), (2,), (1,)))
+reject("ss_stride_zero", "PML_ERR_MODEL", "STRIDED_SLICE stride 0")(
+    lambda: slice_graph((4, 5), (4, 5), (0, 0), (4, 5), (1, 0)))
+reject("ss_stride_int_min", "PML_ERR_MODEL", "STRIDED_SLICE stride INT32_MIN")(
+    lambda: slice_graph((4, 5), (4, 1), (0, 4), (4, 0), (1, -2**31)))
+reject("ss_two_ellipses", "PML_ERR_MODEL", "STRIDED_SLICE with two ellipsis bits")(
+    lambda: slice_graph((2, 3, 4), (2, 3, 4), (0, 0), (0, 0), (1, 1), dict(ellipsis=3)))
+reject("ss_index_lengths_differ", "PML_ERR_MODEL", "STRIDED_SLICE begin of 2, end of 1 elements")(
+    lambda: slice_graph((4, 5), (4, 5), (0, 0), (4,), (1, 1)))
+reject("ss_too_many_indices", "PML_ERR_MODEL", "STRIDED_SLICE 3 indices for a 2-D input")(
+    lambda: slice_graph((4, 5), (4, 5), (0, 0, 0), (4, 5, 1), (1, 1, 1)))
+reject("ss_offset", "PML_ERR_UNSUPPORTED", "STRIDED_SLICE with the offset option")(
+    lambda: slice_graph((4, 5), (2, 5), (0, 0), (2, 5), (1, 1), offset=1))
+reject("ss_begin_not_constant", "PML_ERR_UNSUPPORTED", "STRIDED_SLICE begin is a graph input")(
+    lambda: slice_graph((4, 5), (2, 5), (0, 0), (2, 5), (1, 1), begin_input=True))
+reject("ss_shrink_negative_stride", "PML_ERR_UNSUPPORTED", "STRIDED_SLICE shrink axis with stride -1")(
+    lambda: slice_graph((4, 5), (5,), (2, 0), (1, 5), (-1, 1), dict(shrink=1)))
+reject("tr_perm_duplicate", "PML_ERR_MODEL", "TRANSPOSE perm (0, 0, 1)")(
+    lambda: transpose_graph((2, 3, 4), (2, 2, 3), (0, 0, 1)))
+reject("tr_perm_out_of_range", "PML_ERR_MODEL", "TRANSPOSE perm (0, 3, 1)")(
+    lambda: transpose_graph((2, 3, 4), (2, 4, 3), (0, 3, 1)))
+reject("tr_perm_negative", "PML_ERR_MODEL", "TRANSPOSE perm (-1, 0, 1)")(
+    lambda: transpose_graph((2, 3, 4), (4, 2, 3), (-1, 0, 1)))
+reject("tr_perm_int64_huge", "PML_ERR_MODEL", "TRANSPOSE int64 perm (2^40, 0)")(
+    lambda: transpose_graph((2, 3), (3, 2), (2**40, 0), I64))
+reject("tr_perm_length", "PML_ERR_MODEL", "TRANSPOSE perm of 2 entries for a 3-D input")(
+    lambda: transpose_graph((2, 3, 4), (3, 2, 4), (1, 0)))
+reject("tr_output_shape", "PML_ERR_MODEL", "TRANSPOSE 2x3x4 perm (2, 0, 1) with output 4x3x2")(
+    lambda: transpose_graph((2, 3, 4), (4, 3, 2), (2, 0, 1)))
+
+
+def _expand_bad(shp, oshp, axis):
+    g = Graph()
+    x = g.inp("input", shp, F32)
+    ta = g.t("axis", (), I32, np.array(axis, np.int32))
+    y = g.t("output", oshp, F32)
+    g.outputs = [y]
+    g.op("EXPAND_DIMS", [x, ta], [y], OPT["EXPAND_DIMS"], [])
+    return g
+
+
+reject("ed_axis_out_of_range", "PML_ERR_MODEL", "EXPAND_DIMS axis 5 for a 2-D input")(
+    lambda: _expand_bad((3, 4), (3, 4, 1), 5))
+reject("ed_output_shape", "PML_ERR_MODEL", "EXPAND_DIMS 3x4 axis 0 with output 3x1x4")(
+    lambda: _expand_bad((3, 4), (3, 1, 4), 0))
+
+
+def _maxmin_bad(sa, sb, so, qa, qb, qo):
+    g = Graph()
+    a = g.inp("a", sa, I8, **qa)
+    b_ = g.inp("b", sb, I8, **qb)
+    y = g.t("output", so, I8, **qo)
+    g.outputs = [y]
+    g.op("MAXIMUM", [a, b_], [y], OPT["MAXIMUM"], [])
+    return g
+
+
+Q1, Q2 = dict(scale=0.02, zp=-7), dict(scale=0.05, zp=3)
+reject("mm_quant_mismatch", "PML_ERR_UNSUPPORTED", "MAXIMUM int8 with inputs quantized unlike the output")(
+    lambda: _maxmin_bad((2, 3), (2, 3), (2, 3), Q1, Q2, Q1))
+reject("mm_no_broadcast", "PML_ERR_MODEL", "MAXIMUM 2x3 and 4x3")(
+    lambda: _maxmin_bad((2, 3), (4, 3), (4, 3), Q1, Q1, Q1))
+reject("hs_shape_mismatch", "PML_ERR_MODEL", "HARD_SWISH 2x3 -> 3x2")(
+    lambda: unary_graph("HARD_SWISH", (2, 3), (3, 2), F32, F32))
+reject("hs_output_scale_tiny", "PML_ERR_UNSUPPORTED", "HARD_SWISH int8, output scale < input scale / 128")(
+    lambda: unary_graph("HARD_SWISH", (2, 3), (2, 3), I8, I8, dict(scale=0.5, zp=0), dict(scale=0.001, zp=0)))
+reject("lr_type_mismatch", "PML_ERR_UNSUPPORTED", "LEAKY_RELU int8 -> float32")(
+    lambda: unary_graph("LEAKY_RELU", (2, 3), (2, 3), I8, F32, dict(scale=0.5, zp=0), None, [(0, "f", 0.2)]))
+reject("lr_alpha_nan", "PML_ERR_MODEL", "LEAKY_RELU alpha NaN")(
+    lambda: unary_graph("LEAKY_RELU", (2, 3), (2, 3), F32, F32, None, None, [(0, "f", float("nan"))]))
+
+
 # ------------------------------------------------------------------------------------------ main
 
 
@@ -1236,6 +1570,8 @@ def generate() -> dict[str, bytes]:
             vals = run(g.ref, rblob, xs) if g.ref is not None else run(g, blob, xs)
             for i, x in zip(g.inputs, xs):
                 assert np.array_equal(vals[i], x)
+            if getattr(g, "check", None) is not None:
+                assert g.check(vals, xs), f"{name}.{k}: LiteRT disagrees with numpy"
             files[f"{name}.{k}.tensors.bin"] = encode(g, vals)
             y = vals[g.outputs[0]]
             if y.size > 1 and np.unique(y).size == 1 and g.tensors[g.outputs[0]]["shape"][-1] > 1:
@@ -1249,6 +1585,17 @@ def generate() -> dict[str, bytes]:
         "# Tools: Python " + platform.python_version() + ", " + ", ".join(f"{p} {v}" for p, v in vers.items()),
     ]
     files["CASES.txt"] = ("\n".join(header + lines) + "\n").encode()
+    rlines = ["# picoml hostile single-op models: <case> <status from pml_interp_arena_size> <description>;",
+              "# made by scripts/gen_op_models.py (not run through LiteRT), do not edit."]
+    for name, status, desc, fn in REJECTS:
+        assert name not in seen, name
+        seen.add(name)
+        g = fn()
+        blob = g.serialize(f"picoml hostile op model {name}")
+        readback_check(g, blob)
+        files[f"{name}.tflite"] = blob
+        rlines.append(f"{name} {status} {desc}")
+    files["REJECTS.txt"] = ("\n".join(rlines) + "\n").encode()
     return files
 
 

@@ -22,6 +22,8 @@
  * A case picoml rejects (any status other than PML_OK) fails, unless it is listed in
  * documented_unsupported below, in which case it must be rejected with PML_ERR_UNSUPPORTED (if it is
  * accepted after all, it is compared like any other case).
+ * The data-movement ops (STRIDED_SLICE, TRANSPOSE, EXPAND_DIMS, and MAXIMUM / MINIMUM on shared
+ * quantization) and HARD_SWISH / LEAKY_RELU have no allowance: every int8 element matches.
  * A second test checks, on the same models, that pml_interp_arena_used equals what
  * pml_interp_arena_size reported (as pml.h promises).
  */

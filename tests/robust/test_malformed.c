@@ -9,6 +9,10 @@
  *   targeted     hand-made damage to located flatbuffer fields (shapes, buffer / tensor / opcode
  *                indices, vtables, uoffsets, options, quantization) with the expected status
  *   api          NULL and out-of-range arguments to every public function
+ *   op params    well-formed single-op models with hostile parameters (tests/data/ops/REJECTS.txt,
+ *                made by scripts/gen_op_models.py: strided-slice begin out of range, stride 0,
+ *                transpose perm repeated / out of range, ...), each refused by arena_size with the
+ *                listed status and a message, never run
  *
  * Any status is acceptable from a mutant except a crash, a sanitizer report or a status outside
  * pml_status; the targeted cases must fail, with the specific code where one is clearly right.
@@ -931,8 +935,79 @@ PML_TEST(empty_graph) {
     free(orig);
 }
 
+/* ---- hostile op parameters ----------------------------------------------------------------- */
+
+static pml_status status_named(const char *s) {
+    static const struct {
+        const char *name;
+        pml_status st;
+    } t[] = {{"PML_ERR_ARG", PML_ERR_ARG},     {"PML_ERR_MODEL", PML_ERR_MODEL},     {"PML_ERR_UNSUPPORTED", PML_ERR_UNSUPPORTED},
+             {"PML_ERR_ARENA", PML_ERR_ARENA}, {"PML_ERR_STATE", PML_ERR_STATE},     {"PML_ERR_INTERNAL", PML_ERR_INTERNAL}};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (strcmp(s, t[i].name) == 0) return t[i].st;
+    return PML_OK;
+}
+
+PML_TEST(hostile_op_params) {
+    size_t len;
+    char *list = (char *)tu_read_repo("tests/data/ops/REJECTS.txt", &len);
+    REQUIRE(list != NULL);
+    int cases = 0;
+    size_t pos = 0;
+    while (pos < len) {
+        size_t end = pos;
+        while (end < len && list[end] != '\n') end++;
+        char line[512], name[128], status[32];
+        size_t l = end - pos < sizeof line - 1 ? end - pos : sizeof line - 1;
+        memcpy(line, list + pos, l);
+        line[l] = '\0';
+        pos = end + 1;
+        if (line[0] == '#' || line[0] == '\0') continue;
+        REQUIRE(sscanf(line, "%127s %31s", name, status) == 2);
+        const pml_status want = status_named(status);
+        CHECK(want != PML_OK);
+        char rel[256];
+        size_t mlen;
+        uint8_t *raw = tu_read_repo(tu_path(rel, sizeof rel, "tests/data/ops/%s.tflite", name), &mlen);
+        REQUIRE(raw != NULL);
+        uint8_t *b = dup_exact(raw, mlen); /* ASan sees any read past the end */
+        pml_model m;
+        pml_error err;
+        memset(&err, 0, sizeof err);
+        size_t need = 0;
+        pml_status s = pml_model_open(&m, b, mlen);
+        CHECK_EQ(s, PML_OK); /* the flatbuffer itself is fine */
+        if (s == PML_OK) {
+            s = pml_interp_arena_size(&m, pml_op_set_all(), &need, &err);
+            if (s != want) {
+                pml_t.cur_failed = 1;
+                fprintf(stderr, "%s:%d: [%s] %s: arena_size gives %s (%s), want %s\n", __FILE__, __LINE__, pml_t.cur,
+                        name, pml_status_str(s), err.msg, status);
+            } else {
+                CHECK(err.status == s && err.msg[0] != '\0' && err.op_index == 0);
+            }
+            /* init over a generous arena must refuse the same way (and write nothing past it) */
+            uint8_t *arena = aligned_alloc(PML_ARENA_ALIGN, 4096 + CANARY_BYTES);
+            REQUIRE(arena != NULL);
+            memset(arena + 4096, CANARY_BYTE, CANARY_BYTES);
+            pml_interp *it = NULL;
+            CHECK_EQ(pml_interp_init(&it, &m, pml_op_set_all(), arena, 4096, NULL), want);
+            CHECK(it == NULL);
+            CHECK(canary_intact(arena + 4096));
+            free(arena);
+        }
+        free(b);
+        free(raw);
+        cases++;
+    }
+    free(list);
+    printf("malformed: %d hostile op-parameter models refused with the listed status\n", cases);
+    CHECK(cases >= 20);
+}
+
 int main(void) {
     PML_RUN(api_misuse);
+    PML_RUN(hostile_op_params);
     PML_RUN(targeted_kws);
     PML_RUN(empty_graph);
     PML_RUN(truncate_kws);
