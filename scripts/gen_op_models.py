@@ -1240,20 +1240,27 @@ def leaky_np(x, alpha):
 
 
 ACT2 = [
-    # op, alpha (LEAKY_RELU), input range, shape
-    ("HARD_SWISH", None, (-5.0, 5.0), (1, 5, 6, 4)),
-    ("HARD_SWISH", None, (-1.0, 2.0), (3, 40)),
-    ("HARD_SWISH", None, (-30.0, 40.0), (256,)),
-    ("HARD_SWISH", None, (-0.2, 0.3), (256,)),
-    ("HARD_SWISH", None, (-6.0, 12.0), (256,)),
-    ("LEAKY_RELU", 0.2, (-3.0, 4.0), (1, 4, 5, 6)),
-    ("LEAKY_RELU", 0.01, (-1.0, 1.5), (2, 33)),
-    ("LEAKY_RELU", 0.3, (-8.0, 2.0), (256,)),
-    ("LEAKY_RELU", 1.7, (-2.0, 2.0), (256,)),
+    # op, alpha (LEAKY_RELU), input range, shape, output quantization (None: from the real output range)
+    ("HARD_SWISH", None, (-5.0, 5.0), (1, 5, 6, 4), None),
+    ("HARD_SWISH", None, (-1.0, 2.0), (3, 40), None),
+    ("HARD_SWISH", None, (-30.0, 40.0), (256,), None),
+    ("HARD_SWISH", None, (-0.2, 0.3), (256,), None),
+    ("HARD_SWISH", None, (-6.0, 12.0), (256,), None),
+    # output scale 2^9..2^11 x the input's: output exponent -16 and below, where the reference's
+    # 16-bit rounding shift uses a mask that no longer fits in int16
+    ("HARD_SWISH", None, (-0.05, 0.06), (256,), (0.25, -3)),
+    ("HARD_SWISH", None, (-4.0, 4.0), (256,), (32.0, 10)),
+    ("LEAKY_RELU", 0.2, (-3.0, 4.0), (1, 4, 5, 6), None),
+    ("LEAKY_RELU", 0.01, (-1.0, 1.5), (2, 33), None),
+    ("LEAKY_RELU", 0.3, (-8.0, 2.0), (256,), None),
+    ("LEAKY_RELU", 1.7, (-2.0, 2.0), (256,), None),
+    ("LEAKY_RELU", -0.5, (-3.0, 3.0), (256,), None),
 ]
-for opn, alpha, (lo, hi), shp in ACT2:
+for opn, alpha, (lo, hi), shp, oq in ACT2:
     for dt in ("i8", "f32"):
-        def _b(rng, opn=opn, alpha=alpha, lo=lo, hi=hi, shp=shp, dt=dt):
+        if oq is not None and dt == "f32":
+            continue
+        def _b(rng, opn=opn, alpha=alpha, lo=lo, hi=hi, shp=shp, oq=oq, dt=dt):
             g = Graph()
             opt = [(0, "f", alpha)] if opn == "LEAKY_RELU" else []
             if dt == "f32":
@@ -1266,7 +1273,7 @@ for opn, alpha, (lo, hi), shp in ACT2:
             s_in, z_in = qparams(lo, hi)
             grid = np.linspace(lo, hi, 4001)
             ys = hard_swish_np(grid) if opn == "HARD_SWISH" else leaky_np(grid, np.float32(alpha))
-            s_out, z_out = qparams(float(ys.min()), float(ys.max()))
+            s_out, z_out = qparams(float(ys.min()), float(ys.max())) if oq is None else oq
             x = g.inp("input", shp, I8, scale=s_in, zp=z_in)
             y = g.t("output", shp, I8, scale=s_out, zp=z_out)
             g.outputs = [y]
@@ -1275,11 +1282,14 @@ for opn, alpha, (lo, hi), shp in ACT2:
                 a = np.arange(-128, 128).astype(np.int8)
                 return g, [[a], [a[::-1].copy()]]
             return g, [[v] for v in int8_inputs(rng, shp)]
-        tag = f"_a{alpha:g}".replace(".", "p") if alpha is not None else ""
+        tag = f"_a{alpha:g}".replace(".", "p").replace("-", "m") if alpha is not None else ""
+        if oq is not None:
+            tag += f"_out{oq[0]:g}".replace(".", "p")
         rng_tag = f"{lo:g}_{hi:g}".replace("-", "m").replace(".", "p")
         nm = f"{opn.lower()}{tag}_{'x'.join(map(str, shp))}_{rng_tag}_{dt}"
         ad = f", alpha {alpha:g}" if alpha is not None else ""
-        qd = ", output quantized for the activation's range" if dt == "i8" else ""
+        qd = "" if dt == "f32" else (", output quantized for the activation's range" if oq is None
+                                     else f", output scale {oq[0]:g} zp {oq[1]}")
         case(nm, f"{opn} {'int8' if dt == 'i8' else 'float32'}{ad}: input range [{lo:g}, {hi:g}], "
                  f"shape {'x'.join(map(str, shp))}{qd}")(_b)
 
@@ -1293,15 +1303,26 @@ MAXMINS = [
     ("MINIMUM", "same_4d", (1, 4, 5, 3), (1, 4, 5, 3)),
     ("MINIMUM", "bcast_both", (2, 1, 6), (1, 4, 1)),
     ("MINIMUM", "bcast_rank5", (2, 1, 3, 1, 4), (1, 2, 1, 5, 1)),
+    ("MAXIMUM", "const_c", (1, 4, 5, 3), (3,)),  # second operand a constant (tf.maximum(x, c))
+    ("MINIMUM", "const_scalar", (2, 17), ()),
 ]
 for opn, nm, sa, sb in MAXMINS:
     for dt in ("i8", "f32"):
-        def _b(rng, opn=opn, sa=sa, sb=sb, dt=dt):
+        def _b(rng, opn=opn, nm=nm, sa=sa, sb=sb, dt=dt):
             so = tuple(np.broadcast_shapes(sa, sb))
             g = Graph()
             tt = I8 if dt == "i8" else F32
             q = dict(scale=0.02, zp=-7) if dt == "i8" else {}
             a = g.inp("a", sa, tt, **q)
+            if nm.startswith("const"):
+                cv = rng.uniform(-1.5, 1.5, size=sb)
+                cdata = quantize(cv, 0.02, -7) if dt == "i8" else cv.astype(np.float32)
+                b_ = g.t("b", sb, tt, cdata, **q)
+                y = g.t("output", so, tt, **q)
+                g.outputs = [y]
+                g.op(opn, [a, b_], [y], OPT[opn], [])
+                xa = int8_inputs(rng, sa) if dt == "i8" else float_inputs(rng, sa, -2, 2)
+                return g, [[v] for v in xa]
             b_ = g.inp("b", sb, tt, **q)
             y = g.t("output", so, tt, **q)
             g.outputs = [y]
@@ -1312,8 +1333,9 @@ for opn, nm, sa, sb in MAXMINS:
                 xa, xb = float_inputs(rng, sa, -2, 2), float_inputs(rng, sb, -2, 2)
                 xb[0].ravel()[: min(3, xb[0].size)] = xa[0].ravel()[: min(3, xb[0].size)]  # some ties
             return g, [[xa[k], xb[k]] for k in range(N_INPUTS)]
+        sbd = ('constant ' if nm.startswith('const') else '') + ('x'.join(map(str, sb)) or 'scalar')
         case(f"{opn.lower()}_{nm}_{dt}", f"{opn} {'int8 (shared quantization)' if dt == 'i8' else 'float32'}: "
-                                         f"{'x'.join(map(str, sa))} and {'x'.join(map(str, sb))}")(_b)
+                                         f"{'x'.join(map(str, sa))} and {sbd}")(_b)
 
 
 # ---- STRIDED_SLICE
