@@ -88,7 +88,7 @@ NP_OF = {F32: np.dtype("<f4"), I32: np.dtype("<i4"), I64: np.dtype("<i8"), I8: n
 OP = dict(ADD=0, AVERAGE_POOL_2D=1, CONV_2D=3, DEPTHWISE_CONV_2D=4, DEQUANTIZE=6, FULLY_CONNECTED=9,
           MAX_POOL_2D=17, RESHAPE=22, SOFTMAX=25, QUANTIZE=114, CONCATENATION=2, LOGISTIC=14, MUL=18, RELU=19,
           RELU_N1_TO_1=20, RELU6=21, TANH=28, PAD=34, MEAN=40, SUB=41, PADV2=60, TRANSPOSE=39,
-          STRIDED_SLICE=45, MAXIMUM=55, MINIMUM=57, EXPAND_DIMS=70, LEAKY_RELU=98, HARD_SWISH=117)
+          STRIDED_SLICE=45, PRELU=54, MAXIMUM=55, MINIMUM=57, EXPAND_DIMS=70, LEAKY_RELU=98, HARD_SWISH=117)
 OPT = dict(CONV=1, DW=2, POOL=5, FC=8, SOFTMAX=9, ADD=11, RESHAPE=17, DEQUANTIZE=38, QUANTIZE=89,
            CONCATENATION=10, MUL=21, PAD=22, REDUCER=27, SUB=28, PADV2=43, TRANSPOSE=26, STRIDED_SLICE=32,
            MAXIMUM=39, MINIMUM=39, EXPAND_DIMS=52, LEAKY_RELU=75, HARD_SWISH=91)
@@ -1294,6 +1294,49 @@ for opn, alpha, (lo, hi), shp, oq in ACT2:
                  f"shape {'x'.join(map(str, shp))}{qd}")(_b)
 
 
+# ---- PRELU (alpha a constant, as Keras PReLU converts; int8 alpha quantized on its own range)
+PRELUS = [
+    # name, input shape, alpha shape, alpha range, alpha zero point symmetric?
+    ("shared_hw", (1, 5, 6, 4), (1, 1, 4), (0.05, 0.4), False),
+    ("full", (1, 4, 5, 3), (4, 5, 3), (-0.5, 0.5), True),
+    ("rank2", (2, 33), (33,), (0.0, 0.3), False),
+    ("scalar_alpha", (3, 4, 7), (1,), (0.25, 0.25), True),
+]
+for nm, shp, ashp, (alo, ahi), sym in PRELUS:
+    for dt in ("i8", "f32"):
+        def _b(rng, shp=shp, ashp=ashp, alo=alo, ahi=ahi, sym=sym, dt=dt):
+            av = rng.uniform(alo, ahi, size=ashp).astype(np.float32)
+
+            def build(q, adata):
+                g = Graph()
+                if q is None:
+                    x = g.inp("input", shp, F32)
+                    a = g.t("alpha", ashp, F32, adata)
+                    y = g.t("output", shp, F32)
+                else:
+                    x = g.inp("input", shp, I8, scale=q[0][0], zp=q[0][1])
+                    a = g.t("alpha", ashp, I8, adata, scale=q[1][0], zp=q[1][1])
+                    y = g.t("output", shp, I8, scale=q[2][0], zp=q[2][1])
+                g.outputs = [y]
+                g.op("PRELU", [x, a], [y])
+                return g
+            if dt == "f32":
+                return build(None, av), [[v] for v in float_inputs(rng, shp, -3, 2)]
+            qx = qparams(-3.0, 2.0)
+            if sym:
+                qa = (f32(max(abs(alo), abs(ahi), 1e-3) / 127), 0)
+            else:
+                qa = qparams(float(av.min()), float(av.max()))
+            aq = quantize(av, *qa)
+            xs = int8_inputs(rng, shp)
+            gf = build(None, dequantize(aq, *qa))
+            ys = [o[gf.outputs[0]] for o in run_float(gf, [[dequantize(v, *qx)] for v in xs])]
+            return build((qx, qa, out_range(ys)), aq), [[v] for v in xs]
+        ad = f"alpha {'x'.join(map(str, ashp))} in [{alo:g}, {ahi:g}]"
+        qd = f", alpha quantized {'symmetric' if sym else 'asymmetric'}" if dt == "i8" else ""
+        case(f"prelu_{nm}_{dt}", f"PRELU {'int8' if dt == 'i8' else 'float32'} {'x'.join(map(str, shp))}, {ad}{qd}")(_b)
+
+
 # ---- MAXIMUM / MINIMUM (int8: one quantization for both inputs and the output, as the converter writes)
 MAXMINS = [
     # op, name, shape a, shape b
@@ -1556,6 +1599,18 @@ reject("mm_quant_mismatch", "PML_ERR_UNSUPPORTED", "MAXIMUM int8 with inputs qua
     lambda: _maxmin_bad((2, 3), (2, 3), (2, 3), Q1, Q2, Q1))
 reject("mm_no_broadcast", "PML_ERR_MODEL", "MAXIMUM 2x3 and 4x3")(
     lambda: _maxmin_bad((2, 3), (4, 3), (4, 3), Q1, Q1, Q1))
+def _prelu_bad(shp, ashp, oshp):
+    g = Graph()
+    x = g.inp("input", shp, F32)
+    a = g.t("alpha", ashp, F32, np.full(ashp, 0.25, np.float32))
+    y = g.t("output", oshp, F32)
+    g.outputs = [y]
+    g.op("PRELU", [x, a], [y])
+    return g
+
+
+reject("prelu_alpha_shape", "PML_ERR_MODEL", "PRELU 2x3x4 input with alpha 5")(
+    lambda: _prelu_bad((2, 3, 4), (5,), (2, 3, 4)))
 reject("hs_shape_mismatch", "PML_ERR_MODEL", "HARD_SWISH 2x3 -> 3x2")(
     lambda: unary_graph("HARD_SWISH", (2, 3), (3, 2), F32, F32))
 reject("hs_output_scale_tiny", "PML_ERR_UNSUPPORTED", "HARD_SWISH int8, output scale < input scale / 128")(

@@ -177,6 +177,7 @@ extern PML_API const pml_kernel pml_kernel_mul;             /* MUL              
 extern PML_API const pml_kernel pml_kernel_sub;             /* SUB                */
 extern PML_API const pml_kernel pml_kernel_hard_swish;      /* HARD_SWISH         */
 extern PML_API const pml_kernel pml_kernel_leaky_relu;      /* LEAKY_RELU         */
+extern PML_API const pml_kernel pml_kernel_prelu;           /* PRELU              */
 extern PML_API const pml_kernel pml_kernel_maximum;         /* MAXIMUM            */
 extern PML_API const pml_kernel pml_kernel_minimum;         /* MINIMUM            */
 extern PML_API const pml_kernel pml_kernel_strided_slice;   /* STRIDED_SLICE      */

@@ -152,6 +152,14 @@ typedef struct pml_leaky_relu_params {
     int32_t alpha_mult, alpha_shift;       /* in_scale * alpha / out_scale  */
 } pml_leaky_relu_params;
 
+/** PRELU int8 (TFLM / TFLite reference_ops::BroadcastPrelu4DSlow): d = x - input_zp;
+ *  out = clamp(output_zp + (d >= 0 ? mbqm(d, identity) : mbqm(d * (a - alpha_zp), alpha))). */
+typedef struct pml_prelu_params {
+    int32_t input_zp, alpha_zp, output_zp;
+    int32_t identity_mult, identity_shift; /* in_scale / out_scale               */
+    int32_t alpha_mult, alpha_shift;       /* in_scale * alpha_scale / out_scale */
+} pml_prelu_params;
+
 /** STRIDED_SLICE with every mask already resolved (TFLite StartForAxis / EndForAxis), right-
  *  aligned to 5 axes: along axis a the input index runs start[a], start[a] + step[a], ... while
  *  it is < stop[a] (step > 0) or > stop[a] (step < 0). prepare guarantees every visited index is
@@ -293,6 +301,9 @@ PML_INTERNAL void pml_concatenation_ref(int32_t n_in, const void *const *in, con
 PML_INTERNAL void pml_hard_swish_s8_ref(const pml_hard_swish_params *p, size_t n, const int8_t *in, int8_t *out);
 /* LEAKY_RELU: n elements */
 PML_INTERNAL void pml_leaky_relu_s8_ref(const pml_leaky_relu_params *p, size_t n, const int8_t *in, int8_t *out);
+/* PRELU: alpha broadcast against the input (b->in2 is alpha's shape) */
+PML_INTERNAL void pml_prelu_s8_ref(const pml_prelu_params *p, const pml_bcast5 *b, const int8_t *in,
+                                   const int8_t *alpha, int8_t *out);
 /* MAXIMUM (is_max) / MINIMUM of the raw codes (inputs and output share one quantization) */
 PML_INTERNAL void pml_maxmin_s8_ref(bool is_max, const pml_bcast5 *b, const int8_t *in1, const int8_t *in2,
                                     int8_t *out);
@@ -333,6 +344,8 @@ PML_INTERNAL void pml_sub_f32_ref(const pml_add_params *p, const pml_bcast5 *b, 
 PML_INTERNAL void pml_hard_swish_f32_ref(size_t n, const float *in, float *out);
 /* x > 0 ? x : x * alpha */
 PML_INTERNAL void pml_leaky_relu_f32_ref(float alpha, size_t n, const float *in, float *out);
+/* x >= 0 ? x : x * alpha, alpha broadcast against the input */
+PML_INTERNAL void pml_prelu_f32_ref(const pml_bcast5 *b, const float *in, const float *alpha, float *out);
 /* TFLite's a > b ? a : b (MAXIMUM) and a < b ? a : b (MINIMUM) */
 PML_INTERNAL void pml_maxmin_f32_ref(bool is_max, const pml_bcast5 *b, const float *in1, const float *in2,
                                      float *out);

@@ -11,7 +11,7 @@ static const pml_kernel *const all_kernels[] = {
     &pml_kernel_pad,          &pml_kernel_padv2,    &pml_kernel_mean,            &pml_kernel_concatenation,
     &pml_kernel_mul,          &pml_kernel_sub,      &pml_kernel_hard_swish,      &pml_kernel_leaky_relu,
     &pml_kernel_maximum,      &pml_kernel_minimum,  &pml_kernel_strided_slice,   &pml_kernel_transpose,
-    &pml_kernel_expand_dims,
+    &pml_kernel_expand_dims,  &pml_kernel_prelu,
 };
 
 static const pml_op_set all_set = {all_kernels, sizeof all_kernels / sizeof all_kernels[0]};

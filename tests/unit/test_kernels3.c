@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Randomized checks of the data-movement and elementwise reference kernels added for Keras-style
- * models (STRIDED_SLICE, TRANSPOSE, MAXIMUM / MINIMUM, HARD_SWISH, LEAKY_RELU) against independent
+ * models (STRIDED_SLICE, TRANSPOSE, MAXIMUM / MINIMUM, HARD_SWISH, LEAKY_RELU, PRELU) against independent
  * formulations: each output element recomputed from its own coordinates (slices, transposes,
  * broadcasts), and, for the int8 activations, the real-valued function (the quantized result must
  * be within one output step plus the reference's fixed-point error of round(f(x) / scale) + zp).
@@ -257,6 +257,44 @@ PML_TEST(leaky_relu_s8_tracks_the_real_function) {
     }
 }
 
+PML_TEST(prelu_s8_tracks_the_real_function) {
+    /* input [2, 3, 4] (every code pattern repeated), alpha [4] per channel, asymmetric alpha */
+    const float s_in = 5.0f / 255.0f, s_a = 0.004f, s_out = 0.025f;
+    const int32_t z_in = 25, z_a = -60, z_out = 40;
+    pml_prelu_params p;
+    p.input_zp = z_in;
+    p.alpha_zp = z_a;
+    p.output_zp = z_out;
+    pml__quantize_multiplier((double)s_in / (double)s_out, &p.identity_mult, &p.identity_shift);
+    pml__quantize_multiplier((double)s_in * (double)s_a / (double)s_out, &p.alpha_mult, &p.alpha_shift);
+    const int32_t o5[5] = {1, 1, 2, 3, 4}, a5[5] = {1, 1, 1, 1, 4};
+    pml_bcast5 b;
+    memcpy(b.out, o5, sizeof o5);
+    memcpy(b.in1, o5, sizeof o5);
+    memcpy(b.in2, a5, sizeof a5);
+    const int8_t alpha[4] = {-128, -60, 0, 127}; /* real -0.272, 0, 0.24, 0.748 */
+    int8_t in[24], out[24];
+    uint64_t seed = 0x9E1Dull;
+    for (int iter = 0; iter < 200; iter++) {
+        for (int i = 0; i < 24; i++) in[i] = (int8_t)tu_rand(&seed);
+        pml_prelu_s8_ref(&p, &b, in, alpha, out);
+        for (int i = 0; i < 24; i++) {
+            const float x = s_in * (float)(in[i] - z_in), a = s_a * (float)(alpha[i % 4] - z_a);
+            long want = lroundf((x >= 0.0f ? x : x * a) / s_out) + z_out;
+            want = want < -128 ? -128 : want > 127 ? 127 : want;
+            if (abs((int)out[i] - (int)want) > 1) {
+                PML_FAIL_AT("x %g alpha %g: got %d, want %ld", (double)x, (double)a, (int)out[i], want);
+                return;
+            }
+        }
+    }
+    float fin[24], fout[24];
+    const float falpha[4] = {-0.5f, 0.0f, 0.25f, 2.0f};
+    for (int i = 0; i < 24; i++) fin[i] = (float)(i - 12) * 0.5f;
+    pml_prelu_f32_ref(&b, fin, falpha, fout);
+    for (int i = 0; i < 24; i++) CHECK(fout[i] == (fin[i] >= 0.0f ? fin[i] : fin[i] * falpha[i % 4]));
+}
+
 PML_TEST(float_activations) {
     const float xs[] = {-4.0f, -3.0f, -1.5f, 0.0f, 1.0f, 3.0f, 5.0f};
     /* hard_swish: 0, 0, -1.5 * 1.5 / 6 = -0.375, 0, 1 * 4 / 6, 3 * 6 / 6 = 3, 5 */
@@ -276,6 +314,7 @@ int main(void) {
     PML_RUN(maxmin_broadcasts_like_the_coordinates_say);
     PML_RUN(hard_swish_s8_tracks_the_real_function);
     PML_RUN(leaky_relu_s8_tracks_the_real_function);
+    PML_RUN(prelu_s8_tracks_the_real_function);
     PML_RUN(float_activations);
     return PML_TEST_END("kernels3");
 }
