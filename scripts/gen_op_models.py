@@ -48,6 +48,10 @@ Data-movement cases (STRIDED_SLICE, TRANSPOSE) also check LiteRT's output agains
 transpose of the same input (Graph.check), so a case whose parameters do not mean what its numpy
 index says fails here instead of producing a wrong fixture.
 
+Converter-made models (KERAS_CASES): tests/data/keras/*.tflite, written by TensorFlow's converter
+(scripts/gen_keras_models.py, the one script here that needs TensorFlow), copied unchanged and run
+like the other cases (int8 inputs: every code uniformly, then normal; float inputs in [-1, 1]).
+
 Hostile models (REJECTS): well-formed flatbuffers with parameters picoml must refuse (strided-slice
 begin out of range, stride 0, transpose perm repeated, ...), written as reject_<name>.tflite and
 listed with the status pml_interp_arena_size must return in REJECTS.txt; never run through LiteRT.
@@ -1479,6 +1483,52 @@ for nm, shp, axis, atype, ashp in EXPANDS:
                                        f"axis {axis} ({'int64' if atype == I64 else 'int32'})")(_b)
 
 
+# ------------------------------------------------------------------------------------------ converter-made models
+#
+# Models made by TensorFlow's converter from Keras (scripts/gen_keras_models.py writes them into
+# tests/data/keras): copied into tests/data/ops as they are and run through LiteRT like the others,
+# so the options, masks and quantization the converter really writes are covered too.
+KERAS_DIR = REPO / "tests" / "data" / "keras"
+KERAS_CASES = [
+    ("keras_mix_i8", "Keras -> TFLite converter, full int8: CONV_2D, HARD_SWISH, LEAKY_RELU, PRELU, MAXIMUM, "
+                     "MINIMUM, STRIDED_SLICE, TRANSPOSE, RESHAPE (expand_dims)"),
+    ("keras_mix_f32", "Keras -> TFLite converter, float32: the same network"),
+]
+
+
+def converted_case(name: str):
+    """(blob, [fixture bytes per k]) for a converter-made model."""
+    blob = (KERAS_DIR / f"{name}.tflite").read_bytes()
+    m = tflite.Model.GetRootAsModel(blob, 0)
+    sg = m.Subgraphs(0)
+    types, const = [], []
+    for i in range(sg.TensorsLength()):
+        t = sg.Tensors(i)
+        types.append(t.Type())
+        const.append(m.Buffers(t.Buffer()).DataLength() > 0)
+    rng = np.random.default_rng(seed_of(f"{name}:w"))
+    fixtures = []
+    inputs = [sg.Inputs(i) for i in range(sg.InputsLength())]
+    per_input = []
+    for i in inputs:
+        shp = tuple(sg.Tensors(i).ShapeAsNumpy())
+        per_input.append(int8_inputs(rng, shp) if types[i] == I8 else float_inputs(rng, shp, -1.0, 1.0))
+    for k in range(N_INPUTS):
+        it = make_interp(blob)
+        for d, xs in zip(it.get_input_details(), per_input):
+            it.set_tensor(d["index"], xs[k])
+        it.invoke()
+        parts, n = [], 0
+        for i in range(len(types)):
+            if const[i]:
+                continue
+            data = np.ascontiguousarray(it.get_tensor(i)).astype(NP_OF[types[i]]).tobytes()
+            parts += [struct.pack("<iII", i, types[i], len(data)), data]
+            n += 1
+        fixtures.append(b"".join([MAGIC, struct.pack("<II", VERSION, n)] + parts))
+    return blob, fixtures
+
+
 # ------------------------------------------------------------------------------------------ hostile models
 #
 # Well-formed flatbuffers with parameters picoml must refuse at prepare (never run through LiteRT):
@@ -1654,6 +1704,14 @@ def generate() -> dict[str, bytes]:
             if y.size > 1 and np.unique(y).size == 1 and g.tensors[g.outputs[0]]["shape"][-1] > 1:
                 print(f"WARNING: {name}.{k}: output is all one value ({y.ravel()[0]})", file=sys.stderr)
         lines.append(f"{name} {desc}")
+    for name, desc in KERAS_CASES:
+        assert name not in seen, name
+        seen.add(name)
+        blob, fixtures = converted_case(name)
+        files[f"{name}.tflite"] = blob
+        for k, fx in enumerate(fixtures):
+            files[f"{name}.{k}.tensors.bin"] = fx
+        lines.append(f"{name} {desc}")
     vers = {p: importlib.metadata.version(p) for p in ("ai-edge-litert", "numpy", "flatbuffers", "tflite")}
     header = [
         "# picoml per-op golden cases: <case> <description>; made by scripts/gen_op_models.py, do not edit.",
@@ -1682,7 +1740,7 @@ def main() -> int:
     a = ap.parse_args()
     files = generate()
     total = sum(len(v) for v in files.values())
-    n_cases = len(CASES)
+    n_cases = len(CASES) + len(KERAS_CASES)
     if a.check:
         bad = [f for f, v in files.items() if not (OUT_DIR / f).exists() or (OUT_DIR / f).read_bytes() != v]
         extra = [p.name for p in OUT_DIR.iterdir() if p.name not in files]
