@@ -23,7 +23,8 @@
  * documented_unsupported below, in which case it must be rejected with PML_ERR_UNSUPPORTED (if it is
  * accepted after all, it is compared like any other case).
  * The data-movement ops (STRIDED_SLICE, TRANSPOSE, EXPAND_DIMS, and MAXIMUM / MINIMUM on shared
- * quantization) and HARD_SWISH / LEAKY_RELU have no allowance: every int8 element matches.
+ * quantization) and HARD_SWISH / LEAKY_RELU / PRELU have no allowance: every int8 element matches
+ * (PRELU: LiteRT forms its multipliers in float, TFLM in double; on these cases they agree).
  * A second test checks, on the same models, that pml_interp_arena_used equals what
  * pml_interp_arena_size reported (as pml.h promises).
  */
