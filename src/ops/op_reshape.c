@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* RESHAPE and SQUEEZE: the planner lets the output share the input's bytes, so eval usually has
- * nothing to do; when it could not (constant input, chained aliases) it copies. EXPAND_DIMS moves
- * the same bytes under a shape with one more axis of size 1; it is not (yet) an alias in the
- * planner, so eval copies. */
+/* RESHAPE, SQUEEZE and EXPAND_DIMS (the same bytes under another shape): the planner lets the
+ * output share the input's bytes, so eval usually has nothing to do; when it could not (constant
+ * input, chained aliases) it copies. */
 #include <string.h>
 
 #include "pml_ops_internal.h"

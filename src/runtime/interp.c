@@ -146,7 +146,9 @@ static pml_status touch(pml_prep_ctx *pc, int32_t t, int32_t op, int32_t *out_id
     return PML_OK;
 }
 
-static bool is_alias_op(int32_t code) { return code == PML_OP_RESHAPE || code == PML_OP_SQUEEZE; }
+static bool is_alias_op(int32_t code) {
+    return code == PML_OP_RESHAPE || code == PML_OP_SQUEEZE || code == PML_OP_EXPAND_DIMS;
+}
 
 /* The lifetime pass's records: in the arena's free middle during a real init (see pml__prep_run). */
 typedef struct life_work {
