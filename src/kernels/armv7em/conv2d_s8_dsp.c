@@ -12,9 +12,10 @@
  * OCB output channels then wait in `accb` between chunks. The window is gathered in runs (per
  * window row: left padding, the in-bounds taps, right padding; a pixel whose window lies inside
  * the input skips the clipping). Requantization (conv_mode): the SMMLAR NEG form when every shift
- * is -31..-1 and the sums provably stay below 2^30, else the one-shift SMLAL form with the same
- * shifts, else the mode of pml__rq_mode at run time; channels with a zero multiplier give 0 in
- * every form, whatever their shift (TFLite flushes tiny scales to multiplier 0, shift 0).
+ * is -31..-1 (-31..0 with a zero multiplier) and the sums provably stay below 2^30, else the
+ * one-shift SMLAL form with the same shifts, else the mode of pml__rq_mode at run time; channels
+ * with a zero multiplier give 0 in every form, whatever their shift (TFLite flushes tiny scales to
+ * multiplier 0, shift 0).
  * Stack: xbuf 2 * XCAP int16 (640 B); a window longer than XCAP is gathered in chunks of XCAP - 2 * OCB
  * elements, and accb takes the end of xbuf.
  */
@@ -386,7 +387,10 @@ PML_INLINE void st_set(pair_state *st, const int8_t *w, const int32_t *bp, const
           [off] "m"(st->off), [n4] "m"(st->n4), [rem] "m"(st->rem) \
         : "cc", "memory"
 
-/* the SMMLAR requantization of the four sums of a pair (pairs_neg, pairs_negc) */
+/* the SMMLAR requantization of the four sums of a pair (pairs_neg, pairs_negc). st->off holds
+ * 2 * output offset + 1, so R = ((2 off + 1) << r) >> 1 = 2^(r-1) + off * 2^r is the rounding term with
+ * the output offset already in (conv_mode bounds |R| so that R + the product stays in range); a zero
+ * multiplier takes r | 1 (its shift may be 0) and gives off. */
 #define PAIR_NEG_RQ \
         "ldr     %[t0], %[mp]\n\t" \
         "ldr     %[t1], %[qs]\n\t" \
@@ -399,44 +403,43 @@ PML_INLINE void st_set(pair_state *st, const int8_t *w, const int32_t *bp, const
         "ldrsb   %[x1], [%[t0], %[t1]]\n\t" \
         "add     %[t0], %[t0], %[t1], lsl #1\n\t" \
         "str     %[t0], %[shp]\n\t" \
-        "ldr     %[n], %[off]\n\t" \
+        "ldr     %[xb], %[off]\n\t" \
         "ldr     %[wa], %[op]\n\t" \
         "ldr     %[wb], %[d1]\n\t" \
-        "mov     %[xb], #1\n\t" \
         /* channel 0: m t2, r x0; pixel 0 a00 -> [wa], pixel 1 a10 -> [wa, wb] */ \
         "rsb     %[x0], %[x0], #0\n\t" \
+        "clz     %[t0], %[t2]\n\t" \
+        "orr     %[x0], %[x0], %[t0], lsr #5\n\t" \
         "lsl     %[t0], %[xb], %[x0]\n\t" \
-        "lsr     %[t0], %[t0], #1\n\t" \
+        "asr     %[t0], %[t0], #1\n\t" \
         "lsl     %[t1], %[a00], #1\n\t" \
         "smmlar  %[t1], %[t1], %[t2], %[t0]\n\t" \
         "sub     %[t1], %[t1], %[a00], lsr #31\n\t" \
         "asr     %[t1], %[t1], %[x0]\n\t" \
-        "add     %[t1], %[t1], %[n]\n\t" \
         "ssat    %[t1], #8, %[t1]\n\t" \
         "strb    %[t1], [%[wa]]\n\t" \
         "lsl     %[t1], %[a10], #1\n\t" \
         "smmlar  %[t1], %[t1], %[t2], %[t0]\n\t" \
         "sub     %[t1], %[t1], %[a10], lsr #31\n\t" \
         "asr     %[t1], %[t1], %[x0]\n\t" \
-        "add     %[t1], %[t1], %[n]\n\t" \
         "ssat    %[t1], #8, %[t1]\n\t" \
         "strb    %[t1], [%[wa], %[wb]]\n\t" \
         /* channel 1: m t3, r x1; a01 -> [wa, #1], a11 -> [wa, wb + 1] */ \
         "rsb     %[x1], %[x1], #0\n\t" \
+        "clz     %[t0], %[t3]\n\t" \
+        "orr     %[x1], %[x1], %[t0], lsr #5\n\t" \
         "lsl     %[t0], %[xb], %[x1]\n\t" \
-        "lsr     %[t0], %[t0], #1\n\t" \
+        "asr     %[t0], %[t0], #1\n\t" \
         "lsl     %[t1], %[a01], #1\n\t" \
         "smmlar  %[t1], %[t1], %[t3], %[t0]\n\t" \
         "sub     %[t1], %[t1], %[a01], lsr #31\n\t" \
         "asr     %[t1], %[t1], %[x1]\n\t" \
-        "add     %[t1], %[t1], %[n]\n\t" \
         "ssat    %[t1], #8, %[t1]\n\t" \
         "strb    %[t1], [%[wa], #1]\n\t" \
         "lsl     %[t1], %[a11], #1\n\t" \
         "smmlar  %[t1], %[t1], %[t3], %[t0]\n\t" \
         "sub     %[t1], %[t1], %[a11], lsr #31\n\t" \
         "asr     %[t1], %[t1], %[x1]\n\t" \
-        "add     %[t1], %[t1], %[n]\n\t" \
         "ssat    %[t1], #8, %[t1]\n\t" \
         "add     %[wb], %[wb], #1\n\t" \
         "strb    %[t1], [%[wa], %[wb]]\n\t"
@@ -447,75 +450,6 @@ PML_INLINE void pairs_neg(pair_state *stp) {
     PAIR_LOCALS
     __asm__ volatile(PAIR_HEAD PAIR_NEG_RQ
         PAIR_TAIL PAIR_OPERANDS);
-}
-
-/* pairs_neg for one chunk of a window split into chunks: sums start from the bias (first chunk) or
- * st->ab, end requantized (last chunk) or in st->ab (px 0 at ab[0..1], px 1 at ab[OCB..OCB+1]) */
-PML_INLINE void pairs_negc(pair_state *stp) {
-    PAIR_LOCALS
-    __asm__ volatile(
-        "9:\n\t"
-        "ldr     %[t0], %[fl]\n\t"
-        "tst     %[t0], #1\n\t"
-        "beq     6f\n\t"
-        "ldr     %[t0], %[bp]\n\t"
-        "ldrd    %[a00], %[a01], [%[t0]]\n\t"
-        "ldr     %[t1], %[bs]\n\t"
-        "add     %[t0], %[t0], %[t1]\n\t"
-        "str     %[t0], %[bp]\n\t"
-        "mov     %[a10], %[a00]\n\t"
-        "mov     %[a11], %[a01]\n\t"
-        "b       7f\n\t"
-        "6:\n\t"
-        "ldr     %[t0], %[ab]\n\t"
-        "ldrd    %[a00], %[a01], [%[t0]]\n\t"
-        "ldrd    %[a10], %[a11], [%[t0], #" PML__STR(OCB4) "]\n\t"
-        "7:\n\t"
-        "ldr     %[wa], %[w]\n\t"
-        "ldr     %[t0], %[k]\n\t"
-        "add     %[wb], %[wa], %[t0]\n\t"
-        "add     %[t1], %[wb], %[t0]\n\t"
-        "str     %[t1], %[w]\n\t"
-        "ldr     %[xb], %[xbp]\n\t"
-        "ldr     %[n], %[n4]\n\t"
-        "cmp     %[n], #0\n\t"
-        "beq     3f\n\t"
-        "2:\n\t" MK2X2_GROUP MK2X2_GROUP MK2X2_GROUP MK2X2_GROUP
-        "subs    %[n], %[n], #1\n\t"
-        "bne     2b\n\t"
-        "3:\n\t"
-        "ldr     %[n], %[rem]\n\t"
-        "cmp     %[n], #0\n\t"
-        "beq     5f\n\t"
-        "4:\n\t" MK2X2_GROUP
-        "subs    %[n], %[n], #1\n\t"
-        "bne     4b\n\t"
-        "5:\n\t"
-        "ldr     %[t0], %[fl]\n\t"
-        "tst     %[t0], #2\n\t"
-        "bne     8f\n\t"
-        "ldr     %[t0], %[ab]\n\t"
-        "strd    %[a00], %[a01], [%[t0]]\n\t"
-        "strd    %[a10], %[a11], [%[t0], #" PML__STR(OCB4) "]\n\t"
-        "b       10f\n\t"
-        "8:\n\t" PAIR_NEG_RQ
-        "add     %[wa], %[wa], #2\n\t"
-        "str     %[wa], %[op]\n\t"
-        "10:\n\t"
-        "ldr     %[t0], %[ab]\n\t"
-        "add     %[t0], %[t0], #8\n\t"
-        "str     %[t0], %[ab]\n\t"
-        "ldr     %[n], %[cnt]\n\t"
-        "subs    %[n], %[n], #1\n\t"
-        "str     %[n], %[cnt]\n\t"
-        "bne     9b\n\t"
-        : [a00] "=&r"(a00), [a01] "=&r"(a01), [a10] "=&r"(a10), [a11] "=&r"(a11), [xb] "=&r"(xb), [wa] "=&r"(wa),
-          [wb] "=&r"(wb), [n] "=&r"(n), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3),
-          [x0] "=&r"(x0), [x1] "=&r"(x1)
-        : [w] "m"(st->w), [bp] "m"(st->bp), [mp] "m"(st->mp), [shp] "m"(st->shp), [op] "m"(st->op), [cnt] "m"(st->cnt),
-          [xbp] "m"(st->xb), [k] "m"(st->k), [bs] "m"(st->bs), [qs] "m"(st->qs), [d1] "m"(st->d1), [off] "m"(st->off),
-          [n4] "m"(st->n4), [rem] "m"(st->rem), [ab] "m"(st->ab), [fl] "m"(st->fl)
-        : "cc", "memory");
 }
 
 /* one channel in the SMLAL form (pml__rq_prep1 / pml__rq_apply): m, shift from mp / shp (stepped),
@@ -553,17 +487,222 @@ PML_INLINE void pairs_negc(pair_state *stp) {
     "ssat    %[t1], #8, %[t1]\n\t" \
     "strb    %[t1], " dst "\n\t"
 
+/* the SMLAL requantization of the four sums of a pair (pairs_m1, pairs_m1c) */
+#define PAIR_M1_RQ \
+        "ldr     %[n], %[off]\n\t" \
+        "ldr     %[wa], %[op]\n\t" \
+        "ldr     %[wb], %[d1]\n\t" \
+        PAIR_M1_CH(a00, a10, 0) \
+        "add     %[wb], %[wb], #1\n\t" \
+        PAIR_M1_CH(a01, a11, 1)
+
 /* SMLAL form: exact for any sum, zero multipliers allowed (every shift -31..-1) */
 PML_INLINE void pairs_m1(pair_state *stp) {
     PAIR_LOCALS
-    __asm__ volatile(PAIR_HEAD
-        "ldr     %[n], %[off]\n\t"
-        "ldr     %[wa], %[op]\n\t"
-        "ldr     %[wb], %[d1]\n\t"
-        PAIR_M1_CH(a00, a10, 0)
-        "add     %[wb], %[wb], #1\n\t"
-        PAIR_M1_CH(a01, a11, 1)
-        PAIR_TAIL PAIR_OPERANDS);
+    __asm__ volatile(PAIR_HEAD PAIR_M1_RQ PAIR_TAIL PAIR_OPERANDS);
+}
+
+/* One chunk of a window split into chunks, channel pairs in one asm loop: sums start from the bias
+ * (first chunk) or st->ab, end requantized by RQ (last chunk) or in st->ab (px 0 at ab[0..1], px 1 at
+ * ab[OCB..OCB+1]) */
+#define PAIR_CHUNK_ASM(RQ) \
+        "9:\n\t" \
+        "ldr     %[t0], %[fl]\n\t" \
+        "tst     %[t0], #1\n\t" \
+        "beq     6f\n\t" \
+        "ldr     %[t0], %[bp]\n\t" \
+        "ldrd    %[a00], %[a01], [%[t0]]\n\t" \
+        "ldr     %[t1], %[bs]\n\t" \
+        "add     %[t0], %[t0], %[t1]\n\t" \
+        "str     %[t0], %[bp]\n\t" \
+        "mov     %[a10], %[a00]\n\t" \
+        "mov     %[a11], %[a01]\n\t" \
+        "b       7f\n\t" \
+        "6:\n\t" \
+        "ldr     %[t0], %[ab]\n\t" \
+        "ldrd    %[a00], %[a01], [%[t0]]\n\t" \
+        "ldrd    %[a10], %[a11], [%[t0], #" PML__STR(OCB4) "]\n\t" \
+        "7:\n\t" \
+        "ldr     %[wa], %[w]\n\t" \
+        "ldr     %[t0], %[k]\n\t" \
+        "add     %[wb], %[wa], %[t0]\n\t" \
+        "add     %[t1], %[wb], %[t0]\n\t" \
+        "str     %[t1], %[w]\n\t" \
+        "ldr     %[xb], %[xbp]\n\t" \
+        "ldr     %[n], %[n4]\n\t" \
+        "cmp     %[n], #0\n\t" \
+        "beq     3f\n\t" \
+        "2:\n\t" MK2X2_GROUP MK2X2_GROUP MK2X2_GROUP MK2X2_GROUP \
+        "subs    %[n], %[n], #1\n\t" \
+        "bne     2b\n\t" \
+        "3:\n\t" \
+        "ldr     %[n], %[rem]\n\t" \
+        "cmp     %[n], #0\n\t" \
+        "beq     5f\n\t" \
+        "4:\n\t" MK2X2_GROUP \
+        "subs    %[n], %[n], #1\n\t" \
+        "bne     4b\n\t" \
+        "5:\n\t" \
+        "ldr     %[t0], %[fl]\n\t" \
+        "tst     %[t0], #2\n\t" \
+        "bne     8f\n\t" \
+        "ldr     %[t0], %[ab]\n\t" \
+        "strd    %[a00], %[a01], [%[t0]]\n\t" \
+        "strd    %[a10], %[a11], [%[t0], #" PML__STR(OCB4) "]\n\t" \
+        "b       10f\n\t" \
+        "8:\n\t" RQ \
+        "add     %[wa], %[wa], #2\n\t" \
+        "str     %[wa], %[op]\n\t" \
+        "10:\n\t" \
+        "ldr     %[t0], %[ab]\n\t" \
+        "add     %[t0], %[t0], #8\n\t" \
+        "str     %[t0], %[ab]\n\t" \
+        "ldr     %[n], %[cnt]\n\t" \
+        "subs    %[n], %[n], #1\n\t" \
+        "str     %[n], %[cnt]\n\t" \
+        "bne     9b\n\t"
+#define PAIR_CHUNK_OPERANDS \
+        : [a00] "=&r"(a00), [a01] "=&r"(a01), [a10] "=&r"(a10), [a11] "=&r"(a11), [xb] "=&r"(xb), [wa] "=&r"(wa), \
+          [wb] "=&r"(wb), [n] "=&r"(n), [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), \
+          [x0] "=&r"(x0), [x1] "=&r"(x1) \
+        : [w] "m"(st->w), [bp] "m"(st->bp), [mp] "m"(st->mp), [shp] "m"(st->shp), [op] "m"(st->op), [cnt] "m"(st->cnt), \
+          [xbp] "m"(st->xb), [k] "m"(st->k), [bs] "m"(st->bs), [qs] "m"(st->qs), [d1] "m"(st->d1), [off] "m"(st->off), \
+          [n4] "m"(st->n4), [rem] "m"(st->rem), [ab] "m"(st->ab), [fl] "m"(st->fl) \
+        : "cc", "memory"
+
+/* pairs_neg for one chunk (PAIR_CHUNK_ASM) */
+PML_INLINE void pairs_negc(pair_state *stp) {
+    PAIR_LOCALS
+    __asm__ volatile(PAIR_CHUNK_ASM(PAIR_NEG_RQ) PAIR_CHUNK_OPERANDS);
+}
+
+/* pairs_m1 for one chunk (PAIR_CHUNK_ASM) */
+PML_INLINE void pairs_m1c(pair_state *stp) {
+    PAIR_LOCALS
+    __asm__ volatile(PAIR_CHUNK_ASM(PAIR_M1_RQ) PAIR_CHUNK_OPERANDS);
+}
+
+
+/* Four pixels of a 1x1 convolution, one output channel per iteration (for short windows the
+ * per-channel work, not the MACs, dominates; here it is shared by four pixels): xbuf holds per group
+ * of 4 window elements the lane-pair words of pixels 0..3 (8 words); per group 1 LDR, 2 SXTB16,
+ * 4 LDRD, 8 SMLAD for 16 MACs. Needs K % 8 == 0 (st->n4 = K / 8 >= 1), a bias, per-channel
+ * multipliers and shifts, conv_mode 3 (PAIR_NEG_RQ's rounding term with the offset, st->off =
+ * 2 off + 1); the output of pixel p goes to st->op + p * st->d1; the weight rows follow each other
+ * (the loop reads exactly K bytes per channel). */
+#define QUAD_GROUP \
+        "ldr     %[t3], [%[wa]], #4\n\t" \
+        "sxtb16  %[t2], %[t3]\n\t" \
+        "sxtb16  %[t3], %[t3], ror #8\n\t" \
+        "ldrd    %[x0], %[x1], [%[xb]], #8\n\t" \
+        "smlad   %[a00], %[x0], %[t2], %[a00]\n\t" \
+        "smlad   %[a00], %[x1], %[t3], %[a00]\n\t" \
+        "ldrd    %[x0], %[x1], [%[xb]], #8\n\t" \
+        "smlad   %[a01], %[x0], %[t2], %[a01]\n\t" \
+        "smlad   %[a01], %[x1], %[t3], %[a01]\n\t" \
+        "ldrd    %[x0], %[x1], [%[xb]], #8\n\t" \
+        "smlad   %[a10], %[x0], %[t2], %[a10]\n\t" \
+        "smlad   %[a10], %[x1], %[t3], %[a10]\n\t" \
+        "ldrd    %[x0], %[x1], [%[xb]], #8\n\t" \
+        "smlad   %[a11], %[x0], %[t2], %[a11]\n\t" \
+        "smlad   %[a11], %[x1], %[t3], %[a11]\n\t"
+#define QUAD_OUT(A, dst) \
+        "lsl     %[t1], %[" #A "], #1\n\t" \
+        "smmlar  %[t1], %[t1], %[x0], %[t0]\n\t" \
+        "sub     %[t1], %[t1], %[" #A "], lsr #31\n\t" \
+        "asr     %[t1], %[t1], %[x1]\n\t" \
+        "ssat    %[t1], #8, %[t1]\n\t" \
+        "strb    %[t1], " dst "\n\t"
+
+PML_INLINE void quad_neg(pair_state *stp) {
+    PAIR_LOCALS
+    __asm__ volatile(
+        "ldr     %[wa], %[w]\n\t"
+        "9:\n\t"
+        "ldr     %[t0], %[bp]\n\t"
+        "ldr     %[a00], [%[t0]], #4\n\t"
+        "str     %[t0], %[bp]\n\t"
+        "mov     %[a01], %[a00]\n\t"
+        "mov     %[a10], %[a00]\n\t"
+        "mov     %[a11], %[a00]\n\t"
+        "ldr     %[xb], %[xbp]\n\t"
+        "ldr     %[n], %[n4]\n\t"
+        "2:\n\t" QUAD_GROUP QUAD_GROUP
+        "subs    %[n], %[n], #1\n\t"
+        "bne     2b\n\t"
+        /* m x0, r x1 (r | 1 for a zero multiplier), R t0 (as PAIR_NEG_RQ) */
+        "ldr     %[t0], %[mp]\n\t"
+        "ldr     %[x0], [%[t0]], #4\n\t"
+        "str     %[t0], %[mp]\n\t"
+        "ldr     %[t0], %[shp]\n\t"
+        "ldrsb   %[x1], [%[t0]], #1\n\t"
+        "str     %[t0], %[shp]\n\t"
+        "rsb     %[x1], %[x1], #0\n\t"
+        "clz     %[t0], %[x0]\n\t"
+        "orr     %[x1], %[x1], %[t0], lsr #5\n\t"
+        "ldr     %[t1], %[off]\n\t"
+        "lsl     %[t0], %[t1], %[x1]\n\t"
+        "asr     %[t0], %[t0], #1\n\t"
+        "ldr     %[t2], %[op]\n\t"
+        "ldr     %[t3], %[d1]\n\t"
+        QUAD_OUT(a00, "[%[t2]]")
+        QUAD_OUT(a01, "[%[t2], %[t3]]")
+        "add     %[xb], %[t2], %[t3], lsl #1\n\t"
+        QUAD_OUT(a10, "[%[xb]]")
+        QUAD_OUT(a11, "[%[xb], %[t3]]")
+        "add     %[t2], %[t2], #1\n\t"
+        "str     %[t2], %[op]\n\t"
+        "ldr     %[n], %[cnt]\n\t"
+        "subs    %[n], %[n], #1\n\t"
+        "str     %[n], %[cnt]\n\t"
+        "bne     9b\n\t"
+        PAIR_OPERANDS);
+}
+
+/* cvt16 for the four-pixel layout of quad_neg (8 words per group) */
+PML_INLINE void cvt16q(uint32_t *d, const int8_t *src, int32_t ng, uint32_t o2) {
+    uint32_t v, e, o;
+    for (; ng > 0; ng--)
+        __asm__ volatile("ldr     %[v], [%[s]], #4\n\t"
+                         "sxtab16 %[e], %[o2], %[v]\n\t"
+                         "sxtab16 %[o], %[o2], %[v], ror #8\n\t"
+                         "strd    %[e], %[o], [%[d]], #32\n\t"
+                         : [d] "+r"(d), [s] "+r"(src), [v] "=&r"(v), [e] "=&r"(e), [o] "=&r"(o)
+                         : [o2] "r"(o2)
+                         : "memory");
+}
+
+/* The pixels of a 1x1 convolution with a short window four at a time (quad_neg) while four remain;
+ * returns how many (conv_dsp does the rest). Its own xbuf and state: not nested in conv_dsp's frame. */
+static PML_NOINLINE int32_t conv_quad(const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d,
+                                      const int8_t *in, const int8_t *filter, const int32_t *bias,
+                                      const pml_dims4 *out_d, int8_t *out) {
+    uint32_t xbuf[XCAP];
+    pair_state stv;
+    pair_state *const st = &stv;
+    const int32_t H = in_d->h, W = in_d->w, C = in_d->c, OC = out_d->c, OW = out_d->w, OHW = out_d->h * OW;
+    const int32_t npix = out_d->n * OHW;
+    const uint32_t o2 = pml__off2(p->input_offset);
+    int32_t pix = 0;
+    st->xb = xbuf;
+    st->off = 2 * p->output_offset + 1;
+    st->n4 = C >> 3;
+    st->d1 = OC;
+    for (; pix + 4 <= npix; pix += 4) {
+        for (int32_t px = 0; px < 4; px++) {
+            const int32_t pp = pix + px, b = pp / OHW, r = pp - b * OHW, oy = r / OW, ox = r - oy * OW;
+            const int32_t iy = oy * p->stride_h - p->pad_h, ix = ox * p->stride_w - p->pad_w;
+            cvt16q(xbuf + 2 * px, in + (((size_t)b * H + iy) * W + ix) * C, C >> 2, o2);
+        }
+        st->w = filter;
+        st->bp = bias;
+        st->mp = q->mult;
+        st->shp = q->shift;
+        st->op = out + (size_t)pix * OC;
+        st->cnt = OC;
+        quad_neg(st);
+    }
+    return pix;
 }
 
 /* Channels c0 .. c0+n-1 of one window chunk for the pixel pair: w = their weights at the chunk start
@@ -625,7 +764,7 @@ PML_INLINE void chan_loop(const uint32_t *xbuf, const int8_t *w, int32_t K, int3
 /* mode: 3 / 1 / 0 as rq_ch; full: the activation range is all of int8 (SSAT clamp) */
 PML_INLINE void conv_dsp(const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d, const int8_t *in,
                          const pml_dims4 *f_d, const int8_t *filter, const int32_t *bias, const pml_dims4 *out_d,
-                         int8_t *out, int mode, bool full, bool m1ok) {
+                         int8_t *out, int mode, bool full, bool m1ok, int32_t pix0) {
     uint32_t xbuf[XCAP]; /* (XCAP/4 groups, 2 pixels, 2 words): int16 window chunk of two pixels */
     /* (2 pixels, OCB channels): partial sums between chunks, in the end of xbuf when chunked */
     int32_t *const accb = (int32_t *)(void *)(xbuf + (XCAP - 2 * OCB));
@@ -642,9 +781,9 @@ PML_INLINE void conv_dsp(const pml_conv_params *p, const pml_requant *q, const p
     st.k = K;
     st.bs = bias ? 8 : 0;
     st.qs = qs;
-    st.off = ooff;
-    const bool nz = mode == 3; /* pairs_neg applies (conv_mode 3: no zero multiplier), else pairs_m1 */
-    for (int32_t pix = 0; pix < npix; pix += 2) {
+    const bool nz = mode == 3; /* pairs_neg applies, else pairs_m1 */
+    st.off = nz ? 2 * ooff + 1 : ooff; /* pairs_neg(c): 2 off + 1 (PAIR_NEG_RQ) */
+    for (int32_t pix = pix0; pix < npix; pix += 2) {
         const int32_t pb = pix + 1 < npix ? pix + 1 : pix; /* an odd last pixel pairs with itself */
         const int32_t b0 = pix / OHW, r0 = pix - b0 * OHW, b1 = pb / OHW, r1 = pb - b1 * OHW;
         const int32_t oy0 = r0 / OW, ox0 = r0 - oy0 * OW, oy1 = r1 / OW, ox1 = r1 - oy1 * OW;
@@ -682,11 +821,14 @@ PML_INLINE void conv_dsp(const pml_conv_params *p, const pml_requant *q, const p
                         chan_loop(xbuf, w + (size_t)2 * np * K, K, c0 + 2 * np, cend - c0 - 2 * np, fullg, tail, true,
                                   true, bias, accb, q, qs, o0 + c0 + 2 * np, (int32_t)(o1 - o0), ooff, lo, hi, mode,
                                   rm, full);
-                } else if (nz && full && !(first && last) && tail == 0 && cend - c0 >= 2) {
+                } else if (m1ok && full && !(first && last) && tail == 0 && cend - c0 >= 2) {
                     st_set(&st, w, bias ? bias + c0 : zero2, q->mult + c0 * qs, q->shift + c0 * qs, o0 + c0, np,
                            (int32_t)(o1 - o0), fullg, (first ? 1 : 0) | (last ? 2 : 0));
                     st.ab = accb;
-                    pairs_negc(&st);
+                    if (nz)
+                        pairs_negc(&st);
+                    else
+                        pairs_m1c(&st);
                     if ((cend - c0) & 1)
                         chan_loop(xbuf, w + (size_t)2 * np * K, K, c0 + 2 * np, 1, fullg, 0, first, last, bias,
                                   accb + 2 * np, q, qs, o0 + c0 + 2 * np, (int32_t)(o1 - o0), ooff, lo, hi, mode, rm,
@@ -699,21 +841,28 @@ PML_INLINE void conv_dsp(const pml_conv_params *p, const pml_requant *q, const p
     }
 }
 
-/* 3: no multiplier is 0, every shift is -31..-1 and the sums stay below 2^30 (the SMMLAR form is
+/* 3: every nonzero multiplier has shift -31..-1, every zero one shift -31..0, the sums stay below
+ * 2^30 and the rounding term with the output offset in (PAIR_NEG_RQ) below 2^30 (the SMMLAR form is
  * exact); 1: every channel with a nonzero multiplier has shift -31..-1; 0: anything else. */
-PML_INLINE int conv_mode(const pml_requant *q, const int32_t *bias, int32_t OC, int32_t K) {
-    bool zero = false;
+PML_INLINE int conv_mode(const pml_requant *q, const int32_t *bias, int32_t OC, int32_t K, int32_t ooff) {
+    bool neg = true;
+    int32_t rmax = 1;
     for (int32_t c = 0; c < q->count; c++) {
-        if (q->mult[c] < 0) return 0;
-        if (q->mult[c] == 0) zero = true;
-        else if (q->shift[c] < -31 || q->shift[c] > -1) return 0;
+        const int32_t m = q->mult[c], sh = q->shift[c];
+        if (m < 0) return 0;
+        if (m != 0 && (sh < -31 || sh > -1)) return 0;
+        if (m == 0 && (sh < -31 || sh > 0)) neg = false;
+        const int32_t r = m ? -sh : (-sh) | 1;
+        rmax = r > rmax ? r : rmax;
     }
-    if (zero) return 1;
+    if (!neg) return 1;
     int64_t bmax = 0;
     for (int32_t c = 0; bias && c < OC; c++) {
         const int64_t b = bias[c] < 0 ? -(int64_t)bias[c] : (int64_t)bias[c];
         bmax = b > bmax ? b : bmax;
     }
+    const int64_t o = ooff < 0 ? -(int64_t)ooff : (int64_t)ooff;
+    if ((2 * o + 1) << rmax > ((int64_t)1 << 30)) return 1;
     return bmax + (int64_t)K * 32640 < ((int64_t)1 << 30) ? 3 : 1;
 }
 
@@ -721,7 +870,12 @@ PML_INLINE int conv_mode(const pml_requant *q, const int32_t *bias, int32_t OC, 
  * around them are not hot), so the kernel's code is there once. */
 void pml_conv2d_s8_dsp(const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d, const int8_t *in,
                        const pml_dims4 *f_d, const int8_t *filter, const int32_t *bias, const pml_dims4 *out_d, int8_t *out) {
-    const int mode = conv_mode(q, bias, out_d->c, f_d->h * f_d->w * f_d->c);
+    const int mode = conv_mode(q, bias, out_d->c, f_d->h * f_d->w * f_d->c, p->output_offset);
     const bool full = p->act_min == -128 && p->act_max == 127;
-    conv_dsp(p, q, in_d, in, f_d, filter, bias, out_d, out, mode, full, mode != 0);
+    const int32_t C = in_d->c;
+    int32_t pix0 = 0;
+    if (mode == 3 && full && bias && f_d->h * f_d->w == 1 && C >= 8 && (C & 7) == 0 && C <= XCAP / 2 &&
+        q->count == out_d->c && out_d->c >= 1)
+        pix0 = conv_quad(p, q, in_d, in, filter, bias, out_d, out);
+    conv_dsp(p, q, in_d, in, f_d, filter, bias, out_d, out, mode, full, mode != 0, pix0);
 }
