@@ -761,10 +761,44 @@ PML_INLINE void chan_loop(const uint32_t *xbuf, const int8_t *w, int32_t K, int3
     }
 }
 
+/* 3: every nonzero multiplier has shift -31..-1, every zero one shift -31..0, the sums stay below
+ * 2^30 and the rounding term with the output offset in (PAIR_NEG_RQ) below 2^30 (the SMMLAR form is
+ * exact); 1: every channel with a nonzero multiplier has shift -31..-1; 0: anything else. */
+PML_INLINE int conv_mode(const pml_requant *q, const int32_t *bias, int32_t OC, int32_t K, int32_t ooff) {
+    bool neg = true;
+    int32_t rmax = 1;
+    for (int32_t c = 0; c < q->count; c++) {
+        const int32_t m = q->mult[c], sh = q->shift[c];
+        if (m < 0) return 0;
+        if (m != 0 && (sh < -31 || sh > -1)) return 0;
+        if (m == 0 && (sh < -31 || sh > 0)) neg = false;
+        const int32_t r = m ? -sh : (-sh) | 1;
+        rmax = r > rmax ? r : rmax;
+    }
+    if (!neg) return 1;
+    int64_t bmax = 0;
+    for (int32_t c = 0; bias && c < OC; c++) {
+        const int64_t b = bias[c] < 0 ? -(int64_t)bias[c] : (int64_t)bias[c];
+        bmax = b > bmax ? b : bmax;
+    }
+    const int64_t o = ooff < 0 ? -(int64_t)ooff : (int64_t)ooff;
+    if ((2 * o + 1) << rmax > ((int64_t)1 << 30)) return 1;
+    return bmax + (int64_t)K * 32640 < ((int64_t)1 << 30) ? 3 : 1;
+}
+
+/* conv_quad's shapes, besides conv_mode 3: 1x1, full range, a bias, per-channel requantization, K a
+ * multiple of 8 up to XCAP / 2 (four pixels' windows in xbuf) */
+PML_INLINE bool quad_applies(const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d,
+                             const pml_dims4 *f_d, const int32_t *bias, const pml_dims4 *out_d) {
+    const int32_t C = in_d->c;
+    return p->act_min == -128 && p->act_max == 127 && bias && f_d->h == 1 && f_d->w == 1 && C >= 8 && (C & 7) == 0 &&
+           C <= XCAP / 2 && q->count == out_d->c && out_d->c >= 1;
+}
+
 /* mode: 3 / 1 / 0 as rq_ch; full: the activation range is all of int8 (SSAT clamp) */
 PML_INLINE void conv_dsp(const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d, const int8_t *in,
                          const pml_dims4 *f_d, const int8_t *filter, const int32_t *bias, const pml_dims4 *out_d,
-                         int8_t *out, int mode, bool full, bool m1ok, int32_t pix0) {
+                         int8_t *out, int mode, bool full, int32_t pix0) {
     uint32_t xbuf[XCAP]; /* (XCAP/4 groups, 2 pixels, 2 words): int16 window chunk of two pixels */
     /* (2 pixels, OCB channels): partial sums between chunks, in the end of xbuf when chunked */
     int32_t *const accb = (int32_t *)(void *)(xbuf + (XCAP - 2 * OCB));
@@ -810,7 +844,7 @@ PML_INLINE void conv_dsp(const pml_conv_params *p, const pml_requant *q, const p
                 /* a partial last group is read whole (its x lanes are 0), except by the pair holding the
                  * tensor's last channel, whose row ends the filter */
                 const int32_t np1 = (cend - c0) >> 1, np = tail && c0 + 2 * np1 == OC ? np1 - 1 : np1;
-                if (m1ok && full && first && last && np >= 1) {
+                if (mode != 0 && full && first && last && np >= 1) {
                     st_set(&st, w, bias ? bias + c0 : zero2, q->mult + c0 * qs, q->shift + c0 * qs, o0 + c0, np,
                            (int32_t)(o1 - o0), fullg + (tail != 0), 3);
                     if (nz)
@@ -821,7 +855,7 @@ PML_INLINE void conv_dsp(const pml_conv_params *p, const pml_requant *q, const p
                         chan_loop(xbuf, w + (size_t)2 * np * K, K, c0 + 2 * np, cend - c0 - 2 * np, fullg, tail, true,
                                   true, bias, accb, q, qs, o0 + c0 + 2 * np, (int32_t)(o1 - o0), ooff, lo, hi, mode,
                                   rm, full);
-                } else if (m1ok && full && !(first && last) && tail == 0 && cend - c0 >= 2) {
+                } else if (mode != 0 && full && !(first && last) && tail == 0 && cend - c0 >= 2) {
                     st_set(&st, w, bias ? bias + c0 : zero2, q->mult + c0 * qs, q->shift + c0 * qs, o0 + c0, np,
                            (int32_t)(o1 - o0), fullg, (first ? 1 : 0) | (last ? 2 : 0));
                     st.ab = accb;
@@ -841,41 +875,24 @@ PML_INLINE void conv_dsp(const pml_conv_params *p, const pml_requant *q, const p
     }
 }
 
-/* 3: every nonzero multiplier has shift -31..-1, every zero one shift -31..0, the sums stay below
- * 2^30 and the rounding term with the output offset in (PAIR_NEG_RQ) below 2^30 (the SMMLAR form is
- * exact); 1: every channel with a nonzero multiplier has shift -31..-1; 0: anything else. */
-PML_INLINE int conv_mode(const pml_requant *q, const int32_t *bias, int32_t OC, int32_t K, int32_t ooff) {
-    bool neg = true;
-    int32_t rmax = 1;
-    for (int32_t c = 0; c < q->count; c++) {
-        const int32_t m = q->mult[c], sh = q->shift[c];
-        if (m < 0) return 0;
-        if (m != 0 && (sh < -31 || sh > -1)) return 0;
-        if (m == 0 && (sh < -31 || sh > 0)) neg = false;
-        const int32_t r = m ? -sh : (-sh) | 1;
-        rmax = r > rmax ? r : rmax;
-    }
-    if (!neg) return 1;
-    int64_t bmax = 0;
-    for (int32_t c = 0; bias && c < OC; c++) {
-        const int64_t b = bias[c] < 0 ? -(int64_t)bias[c] : (int64_t)bias[c];
-        bmax = b > bmax ? b : bmax;
-    }
-    const int64_t o = ooff < 0 ? -(int64_t)ooff : (int64_t)ooff;
-    if ((2 * o + 1) << rmax > ((int64_t)1 << 30)) return 1;
-    return bmax + (int64_t)K * 32640 < ((int64_t)1 << 30) ? 3 : 1;
-}
-
 /* One instance for every mode and range (the asm pair loops are picked at run time; the C paths
  * around them are not hot), so the kernel's code is there once. */
-void pml_conv2d_s8_dsp(const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d, const int8_t *in,
-                       const pml_dims4 *f_d, const int8_t *filter, const int32_t *bias, const pml_dims4 *out_d, int8_t *out) {
+/* conv_dsp after conv_quad: the pixels conv_quad did not (a function of its own, so that their frames
+ * are not nested) */
+static PML_NOINLINE void conv_rest(const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d,
+                                   const int8_t *in, const pml_dims4 *f_d, const int8_t *filter, const int32_t *bias,
+                                   const pml_dims4 *out_d, int8_t *out) {
     const int mode = conv_mode(q, bias, out_d->c, f_d->h * f_d->w * f_d->c, p->output_offset);
     const bool full = p->act_min == -128 && p->act_max == 127;
-    const int32_t C = in_d->c;
-    int32_t pix0 = 0;
-    if (mode == 3 && full && bias && f_d->h * f_d->w == 1 && C >= 8 && (C & 7) == 0 && C <= XCAP / 2 &&
-        q->count == out_d->c && out_d->c >= 1)
-        pix0 = conv_quad(p, q, in_d, in, filter, bias, out_d, out);
-    conv_dsp(p, q, in_d, in, f_d, filter, bias, out_d, out, mode, full, mode != 0, pix0);
+    const int32_t npix = out_d->n * out_d->h * out_d->w;
+    const int32_t pix0 = mode == 3 && quad_applies(p, q, in_d, f_d, bias, out_d) ? npix & ~3 : 0;
+    conv_dsp(p, q, in_d, in, f_d, filter, bias, out_d, out, mode, full, pix0);
+}
+
+void pml_conv2d_s8_dsp(const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d, const int8_t *in,
+                       const pml_dims4 *f_d, const int8_t *filter, const int32_t *bias, const pml_dims4 *out_d, int8_t *out) {
+    if (quad_applies(p, q, in_d, f_d, bias, out_d) &&
+        conv_mode(q, bias, out_d->c, f_d->h * f_d->w * f_d->c, p->output_offset) == 3)
+        conv_quad(p, q, in_d, in, filter, bias, out_d, out);
+    conv_rest(p, q, in_d, in, f_d, filter, bias, out_d, out);
 }
