@@ -23,6 +23,7 @@
 
 #define XCAP 160 /* window elements gathered per pixel and chunk (multiple of 4) */
 _Static_assert(XCAP - 2 * 32 >= 4 && (XCAP - 2 * 32) % 4 == 0, "chunk length");
+#define QCAP 88 /* conv_quad: window elements (four pixels in 2 * QCAP words) */
 #define OCB 32   /* output channels per block when the window needs several chunks */
 #define OCB4 128 /* OCB * 4: byte offset of pixel 1's partial sums in accb (an asm immediate) */
 #define PML__XSTR(x) #x
@@ -309,9 +310,10 @@ typedef struct pair_state {
     int8_t *op;         /* its output, pixel 0                       */
     int32_t cnt;        /* channel pairs left                        */
     const uint32_t *xb; /* xbuf                                      */
-    int32_t k, bs, qs, d1, off, n4, rem;
+    int32_t k, bs, qs, d1, off;
+    int32_t grp; /* groups / 4 << 4 | chunk flags << 2 | groups % 4 (flags, pairs_negc: 1 first chunk,
+                  * 2 last chunk); quad_neg: K / 8 */
     int32_t *ab; /* pairs_negc: the pair's partial sums in accb  */
-    int32_t fl;  /* pairs_negc: 1 first chunk, 2 last chunk      */
 } pair_state;
 
 PML_INLINE void st_set(pair_state *st, const int8_t *w, const int32_t *bp, const int32_t *mp, const int8_t *shp,
@@ -323,14 +325,12 @@ PML_INLINE void st_set(pair_state *st, const int8_t *w, const int32_t *bp, const
     st->op = op;
     st->cnt = cnt;
     st->d1 = d1;
-    st->n4 = groups >> 2;
-    st->rem = groups & 3;
-    st->fl = fl;
+    st->grp = (groups >> 2) << 4 | fl << 2 | (groups & 3);
 }
 
 /* Whole-window, full-range channel pairs in one asm loop each (the C loop spills and reloads its
  * pointers around the micro-kernel, which needs all 14 registers): per pair the bias pair,
- * 4 * n4 + rem groups of mk2x2 (PAIR_HEAD), the requantization of the four sums, the output step
+ * grp / 16 * 4 + grp % 4 groups of mk2x2 (PAIR_HEAD), the requantization of the four sums, the output step
  * (PAIR_TAIL). Needs st->cnt >= 1; a partial last group is read whole, so its x lanes must be 0 and
  * the rows must not end the filter. */
 #define PAIR_HEAD \
@@ -348,15 +348,15 @@ PML_INLINE void st_set(pair_state *st, const int8_t *w, const int32_t *bp, const
         "add     %[t1], %[wb], %[t0]\n\t" \
         "str     %[t1], %[w]\n\t" /* the next pair: 2K further (the groups may pass K by a tail) */ \
         "ldr     %[xb], %[xbp]\n\t" \
-        "ldr     %[n], %[n4]\n\t" \
-        "cmp     %[n], #0\n\t" \
+        "ldr     %[n], %[grp]\n\t" \
+        "lsrs    %[n], %[n], #4\n\t" \
         "beq     3f\n\t" \
         "2:\n\t" MK2X2_GROUP MK2X2_GROUP MK2X2_GROUP MK2X2_GROUP \
         "subs    %[n], %[n], #1\n\t" \
         "bne     2b\n\t" \
         "3:\n\t" \
-        "ldr     %[n], %[rem]\n\t" \
-        "cmp     %[n], #0\n\t" \
+        "ldr     %[n], %[grp]\n\t" \
+        "ands    %[n], %[n], #3\n\t" \
         "beq     5f\n\t" \
         "4:\n\t" MK2X2_GROUP \
         "subs    %[n], %[n], #1\n\t" \
@@ -384,7 +384,7 @@ PML_INLINE void st_set(pair_state *st, const int8_t *w, const int32_t *bp, const
          * "+m" would exceed the 30-operand limit) */ \
         : [w] "m"(st->w), [bp] "m"(st->bp), [mp] "m"(st->mp), [shp] "m"(st->shp), [op] "m"(st->op), \
           [cnt] "m"(st->cnt), [xbp] "m"(st->xb), [k] "m"(st->k), [bs] "m"(st->bs), [qs] "m"(st->qs), [d1] "m"(st->d1), \
-          [off] "m"(st->off), [n4] "m"(st->n4), [rem] "m"(st->rem) \
+          [off] "m"(st->off), [grp] "m"(st->grp) \
         : "cc", "memory"
 
 /* the SMMLAR requantization of the four sums of a pair (pairs_neg, pairs_negc). st->off holds
@@ -507,8 +507,8 @@ PML_INLINE void pairs_m1(pair_state *stp) {
  * ab[OCB..OCB+1]) */
 #define PAIR_CHUNK_ASM(RQ) \
         "9:\n\t" \
-        "ldr     %[t0], %[fl]\n\t" \
-        "tst     %[t0], #1\n\t" \
+        "ldr     %[t0], %[grp]\n\t" \
+        "tst     %[t0], #4\n\t" \
         "beq     6f\n\t" \
         "ldr     %[t0], %[bp]\n\t" \
         "ldrd    %[a00], %[a01], [%[t0]]\n\t" \
@@ -529,22 +529,22 @@ PML_INLINE void pairs_m1(pair_state *stp) {
         "add     %[t1], %[wb], %[t0]\n\t" \
         "str     %[t1], %[w]\n\t" \
         "ldr     %[xb], %[xbp]\n\t" \
-        "ldr     %[n], %[n4]\n\t" \
-        "cmp     %[n], #0\n\t" \
+        "ldr     %[n], %[grp]\n\t" \
+        "lsrs    %[n], %[n], #4\n\t" \
         "beq     3f\n\t" \
         "2:\n\t" MK2X2_GROUP MK2X2_GROUP MK2X2_GROUP MK2X2_GROUP \
         "subs    %[n], %[n], #1\n\t" \
         "bne     2b\n\t" \
         "3:\n\t" \
-        "ldr     %[n], %[rem]\n\t" \
-        "cmp     %[n], #0\n\t" \
+        "ldr     %[n], %[grp]\n\t" \
+        "ands    %[n], %[n], #3\n\t" \
         "beq     5f\n\t" \
         "4:\n\t" MK2X2_GROUP \
         "subs    %[n], %[n], #1\n\t" \
         "bne     4b\n\t" \
         "5:\n\t" \
-        "ldr     %[t0], %[fl]\n\t" \
-        "tst     %[t0], #2\n\t" \
+        "ldr     %[t0], %[grp]\n\t" \
+        "tst     %[t0], #8\n\t" \
         "bne     8f\n\t" \
         "ldr     %[t0], %[ab]\n\t" \
         "strd    %[a00], %[a01], [%[t0]]\n\t" \
@@ -567,7 +567,7 @@ PML_INLINE void pairs_m1(pair_state *stp) {
           [x0] "=&r"(x0), [x1] "=&r"(x1) \
         : [w] "m"(st->w), [bp] "m"(st->bp), [mp] "m"(st->mp), [shp] "m"(st->shp), [op] "m"(st->op), [cnt] "m"(st->cnt), \
           [xbp] "m"(st->xb), [k] "m"(st->k), [bs] "m"(st->bs), [qs] "m"(st->qs), [d1] "m"(st->d1), [off] "m"(st->off), \
-          [n4] "m"(st->n4), [rem] "m"(st->rem), [ab] "m"(st->ab), [fl] "m"(st->fl) \
+          [grp] "m"(st->grp), [ab] "m"(st->ab) \
         : "cc", "memory"
 
 /* pairs_neg for one chunk (PAIR_CHUNK_ASM) */
@@ -586,7 +586,7 @@ PML_INLINE void pairs_m1c(pair_state *stp) {
 /* Four pixels of a 1x1 convolution, one output channel per iteration (for short windows the
  * per-channel work, not the MACs, dominates; here it is shared by four pixels): xbuf holds per group
  * of 4 window elements the lane-pair words of pixels 0..3 (8 words); per group 1 LDR, 2 SXTB16,
- * 4 LDRD, 8 SMLAD for 16 MACs. Needs K % 8 == 0 (st->n4 = K / 8 >= 1), a bias, per-channel
+ * 4 LDRD, 8 SMLAD for 16 MACs. Needs K % 8 == 0 (st->grp = K / 8 >= 1), a bias, per-channel
  * multipliers and shifts, conv_mode 3 (PAIR_NEG_RQ's rounding term with the offset, st->off =
  * 2 off + 1); the output of pixel p goes to st->op + p * st->d1; the weight rows follow each other
  * (the loop reads exactly K bytes per channel). */
@@ -614,22 +614,30 @@ PML_INLINE void pairs_m1c(pair_state *stp) {
         "ssat    %[t1], #8, %[t1]\n\t" \
         "strb    %[t1], " dst "\n\t"
 
+#define QUAD_HEAD \
+        "ldr     %[wa], %[w]\n\t" \
+        "9:\n\t" \
+        "ldr     %[t0], %[bp]\n\t" \
+        "ldr     %[a00], [%[t0]], #4\n\t" \
+        "str     %[t0], %[bp]\n\t" \
+        "mov     %[a01], %[a00]\n\t" \
+        "mov     %[a10], %[a00]\n\t" \
+        "mov     %[a11], %[a00]\n\t" \
+        "ldr     %[xb], %[xbp]\n\t" \
+        "ldr     %[n], %[grp]\n\t" \
+        "2:\n\t" QUAD_GROUP QUAD_GROUP \
+        "subs    %[n], %[n], #1\n\t" \
+        "bne     2b\n\t"
+#define QUAD_TAIL \
+        "ldr     %[n], %[cnt]\n\t" \
+        "subs    %[n], %[n], #1\n\t" \
+        "str     %[n], %[cnt]\n\t" \
+        "bne     9b\n\t"
+
 PML_INLINE void quad_neg(pair_state *stp) {
     PAIR_LOCALS
     __asm__ volatile(
-        "ldr     %[wa], %[w]\n\t"
-        "9:\n\t"
-        "ldr     %[t0], %[bp]\n\t"
-        "ldr     %[a00], [%[t0]], #4\n\t"
-        "str     %[t0], %[bp]\n\t"
-        "mov     %[a01], %[a00]\n\t"
-        "mov     %[a10], %[a00]\n\t"
-        "mov     %[a11], %[a00]\n\t"
-        "ldr     %[xb], %[xbp]\n\t"
-        "ldr     %[n], %[n4]\n\t"
-        "2:\n\t" QUAD_GROUP QUAD_GROUP
-        "subs    %[n], %[n], #1\n\t"
-        "bne     2b\n\t"
+        QUAD_HEAD
         /* m x0, r x1 (r | 1 for a zero multiplier), R t0 (as PAIR_NEG_RQ) */
         "ldr     %[t0], %[mp]\n\t"
         "ldr     %[x0], [%[t0]], #4\n\t"
@@ -652,10 +660,57 @@ PML_INLINE void quad_neg(pair_state *stp) {
         QUAD_OUT(a11, "[%[xb], %[t3]]")
         "add     %[t2], %[t2], #1\n\t"
         "str     %[t2], %[op]\n\t"
-        "ldr     %[n], %[cnt]\n\t"
-        "subs    %[n], %[n], #1\n\t"
-        "str     %[n], %[cnt]\n\t"
-        "bne     9b\n\t"
+        QUAD_TAIL
+        PAIR_OPERANDS);
+}
+
+/* one output in the SMLAL form (PAIR_M1_CH's): m t2, r - 1 x0, start x1 (lo), t3 (hi), offset n; to t1 */
+#define QUAD_M1_OUT(A) \
+        "asr     %[t1], %[" #A "], #31\n\t" \
+        "adds    %[t0], %[x1], %[t1], lsl #31\n\t" \
+        "adc     %[t1], %[t3], %[t1]\n\t" \
+        "smlal   %[t0], %[t1], %[" #A "], %[t2]\n\t" \
+        "asr     %[t1], %[t1], %[x0]\n\t" \
+        "add     %[t1], %[t1], %[n]\n\t" \
+        "ssat    %[t1], #8, %[t1]\n\t"
+
+/* quad_neg with the SMLAL form (conv_mode 1; st->off = off): after each sum is used its register
+ * holds the output addressing (a00: d1, a01: pixel 2's output) */
+PML_INLINE void quad_m1(pair_state *stp) {
+    PAIR_LOCALS
+    __asm__ volatile(
+        QUAD_HEAD
+        "ldr     %[t0], %[mp]\n\t"
+        "ldr     %[t2], [%[t0]], #4\n\t"
+        "str     %[t0], %[mp]\n\t"
+        "ldr     %[t0], %[shp]\n\t"
+        "ldrsb   %[x0], [%[t0]], #1\n\t"
+        "str     %[t0], %[shp]\n\t"
+        "cmp     %[t2], #0\n\t"
+        "it      eq\n\t"
+        "mvneq   %[x0], #0\n\t"
+        "rsb     %[x0], %[x0], #0\n\t"
+        "mov     %[t3], #1\n\t"
+        "lsl     %[t3], %[t3], %[x0]\n\t"
+        "lsl     %[x1], %[t3], #30\n\t"
+        "orr     %[x1], %[x1], #0x40000000\n\t"
+        "lsr     %[t3], %[t3], #2\n\t"
+        "sub     %[x0], %[x0], #1\n\t"
+        "ldr     %[n], %[off]\n\t"
+        "ldr     %[xb], %[op]\n\t"
+        QUAD_M1_OUT(a00)
+        "strb    %[t1], [%[xb]]\n\t"
+        "ldr     %[a00], %[d1]\n\t"
+        QUAD_M1_OUT(a01)
+        "strb    %[t1], [%[xb], %[a00]]\n\t"
+        "add     %[a01], %[xb], %[a00], lsl #1\n\t"
+        QUAD_M1_OUT(a10)
+        "strb    %[t1], [%[a01]]\n\t"
+        QUAD_M1_OUT(a11)
+        "strb    %[t1], [%[a01], %[a00]]\n\t"
+        "add     %[xb], %[xb], #1\n\t"
+        "str     %[xb], %[op]\n\t"
+        QUAD_TAIL
         PAIR_OPERANDS);
 }
 
@@ -672,12 +727,51 @@ PML_INLINE void cvt16q(uint32_t *d, const int8_t *src, int32_t ng, uint32_t o2) 
                          : "memory");
 }
 
-/* The pixels of a 1x1 convolution with a short window four at a time (quad_neg) while four remain;
- * returns how many (conv_dsp does the rest). Its own xbuf and state: not nested in conv_dsp's frame. */
+/* 3: every nonzero multiplier has shift -31..-1, every zero one shift -31..0, the sums stay below
+ * 2^30 and the rounding term with the output offset in (PAIR_NEG_RQ) below 2^30 (the SMMLAR form is
+ * exact); 1: every channel with a nonzero multiplier has shift -31..-1; 0: anything else. */
+PML_INLINE int conv_mode(const pml_requant *q, const int32_t *bias, int32_t OC, int32_t K, int32_t ooff) {
+    bool neg = true;
+    int32_t rmax = 1;
+    for (int32_t c = 0; c < q->count; c++) {
+        const int32_t m = q->mult[c], sh = q->shift[c];
+        if (m < 0) return 0;
+        if (m != 0 && (sh < -31 || sh > -1)) return 0;
+        if (m == 0 && (sh < -31 || sh > 0)) neg = false;
+        const int32_t r = m ? -sh : (-sh) | 1;
+        rmax = r > rmax ? r : rmax;
+    }
+    if (!neg) return 1;
+    int64_t bmax = 0;
+    for (int32_t c = 0; bias && c < OC; c++) {
+        const int64_t b = bias[c] < 0 ? -(int64_t)bias[c] : (int64_t)bias[c];
+        bmax = b > bmax ? b : bmax;
+    }
+    const int64_t o = ooff < 0 ? -(int64_t)ooff : (int64_t)ooff;
+    if ((2 * o + 1) << rmax > ((int64_t)1 << 30)) return 1;
+    return bmax + (int64_t)K * 32640 < ((int64_t)1 << 30) ? 3 : 1;
+}
+
+/* conv_quad's shapes, besides conv_mode 3 or 1: 1x1, full range, a bias, per-channel requantization, K
+ * a multiple of 8 up to QCAP */
+PML_INLINE bool quad_applies(const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d,
+                             const pml_dims4 *f_d, const int32_t *bias, const pml_dims4 *out_d) {
+    const int32_t C = in_d->c;
+    return p->act_min == -128 && p->act_max == 127 && bias && f_d->h == 1 && f_d->w == 1 && C >= 8 && (C & 7) == 0 &&
+           C <= QCAP && q->count == out_d->c && out_d->c >= 1;
+}
+
+/* The pixels of a 1x1 convolution with a short window (quad_applies, conv_mode 3 or 1) four at a time
+ * (quad_neg, quad_m1) while four remain; returns how many (conv_rest does the rest). Its own xbuf and
+ * state: the frames of conv_quad and conv_rest are not nested. */
 static PML_NOINLINE int32_t conv_quad(const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d,
-                                      const int8_t *in, const int8_t *filter, const int32_t *bias,
-                                      const pml_dims4 *out_d, int8_t *out) {
-    uint32_t xbuf[XCAP];
+                                      const int8_t *in, const pml_dims4 *f_d, const int8_t *filter,
+                                      const int32_t *bias, const pml_dims4 *out_d, int8_t *out) {
+    if (!quad_applies(p, q, in_d, f_d, bias, out_d)) return 0;
+    const int mode = conv_mode(q, bias, out_d->c, in_d->c, p->output_offset);
+    if (mode == 0) return 0;
+    const bool nz = mode == 3;
+    uint32_t xbuf[2 * QCAP];
     pair_state stv;
     pair_state *const st = &stv;
     const int32_t H = in_d->h, W = in_d->w, C = in_d->c, OC = out_d->c, OW = out_d->w, OHW = out_d->h * OW;
@@ -685,8 +779,8 @@ static PML_NOINLINE int32_t conv_quad(const pml_conv_params *p, const pml_requan
     const uint32_t o2 = pml__off2(p->input_offset);
     int32_t pix = 0;
     st->xb = xbuf;
-    st->off = 2 * p->output_offset + 1;
-    st->n4 = C >> 3;
+    st->off = nz ? 2 * p->output_offset + 1 : p->output_offset;
+    st->grp = C >> 3;
     st->d1 = OC;
     for (; pix + 4 <= npix; pix += 4) {
         for (int32_t px = 0; px < 4; px++) {
@@ -700,7 +794,10 @@ static PML_NOINLINE int32_t conv_quad(const pml_conv_params *p, const pml_requan
         st->shp = q->shift;
         st->op = out + (size_t)pix * OC;
         st->cnt = OC;
-        quad_neg(st);
+        if (nz)
+            quad_neg(st);
+        else
+            quad_m1(st);
     }
     return pix;
 }
@@ -759,40 +856,6 @@ PML_INLINE void chan_loop(const uint32_t *xbuf, const int8_t *w, int32_t K, int3
             ab[OCB] = a[1];
         }
     }
-}
-
-/* 3: every nonzero multiplier has shift -31..-1, every zero one shift -31..0, the sums stay below
- * 2^30 and the rounding term with the output offset in (PAIR_NEG_RQ) below 2^30 (the SMMLAR form is
- * exact); 1: every channel with a nonzero multiplier has shift -31..-1; 0: anything else. */
-PML_INLINE int conv_mode(const pml_requant *q, const int32_t *bias, int32_t OC, int32_t K, int32_t ooff) {
-    bool neg = true;
-    int32_t rmax = 1;
-    for (int32_t c = 0; c < q->count; c++) {
-        const int32_t m = q->mult[c], sh = q->shift[c];
-        if (m < 0) return 0;
-        if (m != 0 && (sh < -31 || sh > -1)) return 0;
-        if (m == 0 && (sh < -31 || sh > 0)) neg = false;
-        const int32_t r = m ? -sh : (-sh) | 1;
-        rmax = r > rmax ? r : rmax;
-    }
-    if (!neg) return 1;
-    int64_t bmax = 0;
-    for (int32_t c = 0; bias && c < OC; c++) {
-        const int64_t b = bias[c] < 0 ? -(int64_t)bias[c] : (int64_t)bias[c];
-        bmax = b > bmax ? b : bmax;
-    }
-    const int64_t o = ooff < 0 ? -(int64_t)ooff : (int64_t)ooff;
-    if ((2 * o + 1) << rmax > ((int64_t)1 << 30)) return 1;
-    return bmax + (int64_t)K * 32640 < ((int64_t)1 << 30) ? 3 : 1;
-}
-
-/* conv_quad's shapes, besides conv_mode 3: 1x1, full range, a bias, per-channel requantization, K a
- * multiple of 8 up to XCAP / 2 (four pixels' windows in xbuf) */
-PML_INLINE bool quad_applies(const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d,
-                             const pml_dims4 *f_d, const int32_t *bias, const pml_dims4 *out_d) {
-    const int32_t C = in_d->c;
-    return p->act_min == -128 && p->act_max == 127 && bias && f_d->h == 1 && f_d->w == 1 && C >= 8 && (C & 7) == 0 &&
-           C <= XCAP / 2 && q->count == out_d->c && out_d->c >= 1;
 }
 
 /* mode: 3 / 1 / 0 as rq_ch; full: the activation range is all of int8 (SSAT clamp) */
@@ -885,14 +948,12 @@ static PML_NOINLINE void conv_rest(const pml_conv_params *p, const pml_requant *
     const int mode = conv_mode(q, bias, out_d->c, f_d->h * f_d->w * f_d->c, p->output_offset);
     const bool full = p->act_min == -128 && p->act_max == 127;
     const int32_t npix = out_d->n * out_d->h * out_d->w;
-    const int32_t pix0 = mode == 3 && quad_applies(p, q, in_d, f_d, bias, out_d) ? npix & ~3 : 0;
+    const int32_t pix0 = mode != 0 && quad_applies(p, q, in_d, f_d, bias, out_d) ? npix & ~3 : 0;
     conv_dsp(p, q, in_d, in, f_d, filter, bias, out_d, out, mode, full, pix0);
 }
 
 void pml_conv2d_s8_dsp(const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d, const int8_t *in,
                        const pml_dims4 *f_d, const int8_t *filter, const int32_t *bias, const pml_dims4 *out_d, int8_t *out) {
-    if (quad_applies(p, q, in_d, f_d, bias, out_d) &&
-        conv_mode(q, bias, out_d->c, f_d->h * f_d->w * f_d->c, p->output_offset) == 3)
-        conv_quad(p, q, in_d, in, filter, bias, out_d, out);
+    conv_quad(p, q, in_d, in, f_d, filter, bias, out_d, out);
     conv_rest(p, q, in_d, in, f_d, filter, bias, out_d, out);
 }
