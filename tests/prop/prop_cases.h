@@ -37,7 +37,9 @@ static inline void prop_fill_s8(uint64_t *s, int8_t *p, size_t n, bool extreme) 
     for (size_t i = 0; i < n; i++) p[i] = extreme ? (int8_t)((prop_u64(s) & 1) ? 127 : -128) : (int8_t)prop_rnd(s, -128, 127);
 }
 
-/* Requantization: mostly realistic (shift -12..1), sometimes the full range, sometimes a zero multiplier. */
+/* Requantization: mostly realistic (shift -12..1), sometimes the full range, sometimes a zero multiplier;
+ * in a third of the calls every shift is -12..-1 (as in trained models: the scale ratio below 1), so that
+ * the kernels' forms for that case meet many channels at once. */
 static inline void prop_requant(uint64_t *s, int32_t ch, bool per_channel, int32_t *mult, int8_t *shift) {
     const bool neg = prop_u64(s) % 3 == 0; /* every shift negative, as trained models have */
     for (int32_t c = 0; c < (per_channel ? ch : 1); c++) {
