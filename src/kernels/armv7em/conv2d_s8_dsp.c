@@ -333,13 +333,20 @@ PML_INLINE void st_set(pair_state *st, const int8_t *w, const int32_t *bp, const
  * grp / 16 * 4 + grp % 4 groups of mk2x2 (PAIR_HEAD), the requantization of the four sums, the output step
  * (PAIR_TAIL). Needs st->cnt >= 1; a partial last group is read whole, so its x lanes must be 0 and
  * the rows must not end the filter. */
-#define PAIR_HEAD \
-        "9:\n\t" \
+/* the bias pair into a00, a01, bp stepped: by bs (any bias, or none: zero2 and bs 0), or by 8 (_PC: a bias) */
+#define PAIR_BIAS \
         "ldr     %[t0], %[bp]\n\t" \
         "ldrd    %[a00], %[a01], [%[t0]]\n\t" \
         "ldr     %[t1], %[bs]\n\t" \
         "add     %[t0], %[t0], %[t1]\n\t" \
-        "str     %[t0], %[bp]\n\t" \
+        "str     %[t0], %[bp]\n\t"
+#define PAIR_BIAS_PC \
+        "ldr     %[t0], %[bp]\n\t" \
+        "ldrd    %[a00], %[a01], [%[t0]], #8\n\t" \
+        "str     %[t0], %[bp]\n\t"
+#define PAIR_HEAD PAIR_HEAD_B(PAIR_BIAS)
+#define PAIR_HEAD_B(BIAS) \
+        "9:\n\t" BIAS \
         "mov     %[a10], %[a00]\n\t" \
         "mov     %[a11], %[a01]\n\t" \
         "ldr     %[wa], %[w]\n\t" \
@@ -391,7 +398,9 @@ PML_INLINE void st_set(pair_state *st, const int8_t *w, const int32_t *bp, const
  * 2 * output offset + 1, so R = ((2 off + 1) << r) >> 1 = 2^(r-1) + off * 2^r is the rounding term with
  * the output offset already in (conv_mode bounds |R| so that R + the product stays in range); a zero
  * multiplier takes r | 1 (its shift may be 0) and gives off. */
-#define PAIR_NEG_RQ \
+/* the pair's multipliers into t2, t3 and shifts into x0, x1, mp and shp stepped: by qs (per-tensor: 0), or
+ * for per-channel requantization (_PC) */
+#define PAIR_MS \
         "ldr     %[t0], %[mp]\n\t" \
         "ldr     %[t1], %[qs]\n\t" \
         "ldr     %[t2], [%[t0]]\n\t" \
@@ -402,7 +411,18 @@ PML_INLINE void st_set(pair_state *st, const int8_t *w, const int32_t *bp, const
         "ldrsb   %[x0], [%[t0]]\n\t" \
         "ldrsb   %[x1], [%[t0], %[t1]]\n\t" \
         "add     %[t0], %[t0], %[t1], lsl #1\n\t" \
-        "str     %[t0], %[shp]\n\t" \
+        "str     %[t0], %[shp]\n\t"
+#define PAIR_MS_PC \
+        "ldr     %[t0], %[mp]\n\t" \
+        "ldrd    %[t2], %[t3], [%[t0]], #8\n\t" \
+        "str     %[t0], %[mp]\n\t" \
+        "ldr     %[t0], %[shp]\n\t" \
+        "ldrsb   %[x1], [%[t0], #1]\n\t" \
+        "ldrsb   %[x0], [%[t0]], #2\n\t" \
+        "str     %[t0], %[shp]\n\t"
+#define PAIR_NEG_RQ PAIR_NEG_RQ_L(PAIR_MS)
+#define PAIR_NEG_RQ_L(MS) \
+        MS \
         "ldr     %[xb], %[off]\n\t" \
         "ldr     %[wa], %[op]\n\t" \
         "ldr     %[wb], %[d1]\n\t" \
@@ -450,6 +470,12 @@ PML_INLINE void pairs_neg(pair_state *stp) {
     PAIR_LOCALS
     __asm__ volatile(PAIR_HEAD PAIR_NEG_RQ
         PAIR_TAIL PAIR_OPERANDS);
+}
+
+/* pairs_neg with a bias and per-channel requantization */
+PML_INLINE void pairs_neg_pc(pair_state *stp) {
+    PAIR_LOCALS
+    __asm__ volatile(PAIR_HEAD_B(PAIR_BIAS_PC) PAIR_NEG_RQ_L(PAIR_MS_PC) PAIR_TAIL PAIR_OPERANDS);
 }
 
 /* one channel in the SMLAL form (pml__rq_prep1 / pml__rq_apply): m, shift from mp / shp (stepped),
@@ -505,16 +531,12 @@ PML_INLINE void pairs_m1(pair_state *stp) {
 /* One chunk of a window split into chunks, channel pairs in one asm loop: sums start from the bias
  * (first chunk) or st->ab, end requantized by RQ (last chunk) or in st->ab (px 0 at ab[0..1], px 1 at
  * ab[OCB..OCB+1]) */
-#define PAIR_CHUNK_ASM(RQ) \
+#define PAIR_CHUNK_ASM(RQ, BIAS) \
         "9:\n\t" \
         "ldr     %[t0], %[grp]\n\t" \
         "tst     %[t0], #4\n\t" \
         "beq     6f\n\t" \
-        "ldr     %[t0], %[bp]\n\t" \
-        "ldrd    %[a00], %[a01], [%[t0]]\n\t" \
-        "ldr     %[t1], %[bs]\n\t" \
-        "add     %[t0], %[t0], %[t1]\n\t" \
-        "str     %[t0], %[bp]\n\t" \
+        BIAS \
         "mov     %[a10], %[a00]\n\t" \
         "mov     %[a11], %[a01]\n\t" \
         "b       7f\n\t" \
@@ -573,13 +595,19 @@ PML_INLINE void pairs_m1(pair_state *stp) {
 /* pairs_neg for one chunk (PAIR_CHUNK_ASM) */
 PML_INLINE void pairs_negc(pair_state *stp) {
     PAIR_LOCALS
-    __asm__ volatile(PAIR_CHUNK_ASM(PAIR_NEG_RQ) PAIR_CHUNK_OPERANDS);
+    __asm__ volatile(PAIR_CHUNK_ASM(PAIR_NEG_RQ, PAIR_BIAS) PAIR_CHUNK_OPERANDS);
+}
+
+/* pairs_negc with a bias and per-channel requantization */
+PML_INLINE void pairs_negc_pc(pair_state *stp) {
+    PAIR_LOCALS
+    __asm__ volatile(PAIR_CHUNK_ASM(PAIR_NEG_RQ_L(PAIR_MS_PC), PAIR_BIAS_PC) PAIR_CHUNK_OPERANDS);
 }
 
 /* pairs_m1 for one chunk (PAIR_CHUNK_ASM) */
 PML_INLINE void pairs_m1c(pair_state *stp) {
     PAIR_LOCALS
-    __asm__ volatile(PAIR_CHUNK_ASM(PAIR_M1_RQ) PAIR_CHUNK_OPERANDS);
+    __asm__ volatile(PAIR_CHUNK_ASM(PAIR_M1_RQ, PAIR_BIAS) PAIR_CHUNK_OPERANDS);
 }
 
 
@@ -880,6 +908,7 @@ PML_INLINE void conv_dsp(const pml_conv_params *p, const pml_requant *q, const p
     st.qs = qs;
     const bool nz = mode == 3; /* pairs_neg applies, else pairs_m1 */
     st.off = nz ? 2 * ooff + 1 : ooff; /* pairs_neg(c): 2 off + 1 (PAIR_NEG_RQ) */
+    const bool pc = qs == 1 && bias; /* the _pc forms apply */
     for (int32_t pix = pix0; pix < npix; pix += 2) {
         const int32_t pb = pix + 1 < npix ? pix + 1 : pix; /* an odd last pixel pairs with itself */
         const int32_t b0 = pix / OHW, r0 = pix - b0 * OHW, b1 = pb / OHW, r1 = pb - b1 * OHW;
@@ -910,7 +939,9 @@ PML_INLINE void conv_dsp(const pml_conv_params *p, const pml_requant *q, const p
                 if (mode != 0 && full && first && last && np >= 1) {
                     st_set(&st, w, bias ? bias + c0 : zero2, q->mult + c0 * qs, q->shift + c0 * qs, o0 + c0, np,
                            (int32_t)(o1 - o0), fullg + (tail != 0), 3);
-                    if (nz)
+                    if (nz && pc)
+                        pairs_neg_pc(&st);
+                    else if (nz)
                         pairs_neg(&st);
                     else
                         pairs_m1(&st);
@@ -922,7 +953,9 @@ PML_INLINE void conv_dsp(const pml_conv_params *p, const pml_requant *q, const p
                     st_set(&st, w, bias ? bias + c0 : zero2, q->mult + c0 * qs, q->shift + c0 * qs, o0 + c0, np,
                            (int32_t)(o1 - o0), fullg, (first ? 1 : 0) | (last ? 2 : 0));
                     st.ab = accb;
-                    if (nz)
+                    if (nz && pc)
+                        pairs_negc_pc(&st);
+                    else if (nz)
                         pairs_negc(&st);
                     else
                         pairs_m1c(&st);
