@@ -481,7 +481,7 @@ PML_INLINE void pairs_neg_pc(pair_state *stp) {
 /* one channel in the SMLAL form (pml__rq_prep1 / pml__rq_apply): m, shift from mp / shp (stepped),
  * r = -shift (a zero multiplier takes r = 1), t = 2^r, start value (hi:lo) = (t >> 2 : 2^30 | t << 30)
  * minus [a < 0] * 2^31, result hi >> (r - 1); pixel 0 to [wa, #j], pixel 1 to [wa, wb] (wb = d1 + j) */
-#define PAIR_M1_CH(A, B, j) \
+#define PAIR_M1_MS \
     "ldr     %[t0], %[mp]\n\t" \
     "ldr     %[t1], %[qs]\n\t" \
     "ldr     %[t2], [%[t0]]\n\t" \
@@ -490,7 +490,17 @@ PML_INLINE void pairs_neg_pc(pair_state *stp) {
     "ldr     %[t0], %[shp]\n\t" \
     "ldrsb   %[x0], [%[t0]]\n\t" \
     "add     %[t0], %[t0], %[t1]\n\t" \
-    "str     %[t0], %[shp]\n\t" \
+    "str     %[t0], %[shp]\n\t"
+#define PAIR_M1_MS_PC /* per-channel requantization */ \
+    "ldr     %[t0], %[mp]\n\t" \
+    "ldr     %[t2], [%[t0]], #4\n\t" \
+    "str     %[t0], %[mp]\n\t" \
+    "ldr     %[t0], %[shp]\n\t" \
+    "ldrsb   %[x0], [%[t0]], #1\n\t" \
+    "str     %[t0], %[shp]\n\t"
+#define PAIR_M1_CH(A, B, j) PAIR_M1_CH_L(A, B, j, PAIR_M1_MS)
+#define PAIR_M1_CH_L(A, B, j, MS) \
+    MS \
     "cmp     %[t2], #0\n\t" \
     "it      eq\n\t" \
     "mvneq   %[x0], #0\n\t" \
@@ -514,18 +524,25 @@ PML_INLINE void pairs_neg_pc(pair_state *stp) {
     "strb    %[t1], " dst "\n\t"
 
 /* the SMLAL requantization of the four sums of a pair (pairs_m1, pairs_m1c) */
-#define PAIR_M1_RQ \
+#define PAIR_M1_RQ PAIR_M1_RQ_L(PAIR_M1_MS)
+#define PAIR_M1_RQ_L(MS) \
         "ldr     %[n], %[off]\n\t" \
         "ldr     %[wa], %[op]\n\t" \
         "ldr     %[wb], %[d1]\n\t" \
-        PAIR_M1_CH(a00, a10, 0) \
+        PAIR_M1_CH_L(a00, a10, 0, MS) \
         "add     %[wb], %[wb], #1\n\t" \
-        PAIR_M1_CH(a01, a11, 1)
+        PAIR_M1_CH_L(a01, a11, 1, MS)
 
 /* SMLAL form: exact for any sum, zero multipliers allowed (every shift -31..-1) */
 PML_INLINE void pairs_m1(pair_state *stp) {
     PAIR_LOCALS
     __asm__ volatile(PAIR_HEAD PAIR_M1_RQ PAIR_TAIL PAIR_OPERANDS);
+}
+
+/* pairs_m1 with a bias and per-channel requantization */
+PML_INLINE void pairs_m1_pc(pair_state *stp) {
+    PAIR_LOCALS
+    __asm__ volatile(PAIR_HEAD_B(PAIR_BIAS_PC) PAIR_M1_RQ_L(PAIR_M1_MS_PC) PAIR_TAIL PAIR_OPERANDS);
 }
 
 /* One chunk of a window split into chunks, channel pairs in one asm loop: sums start from the bias
@@ -943,6 +960,8 @@ PML_INLINE void conv_dsp(const pml_conv_params *p, const pml_requant *q, const p
                         pairs_neg_pc(&st);
                     else if (nz)
                         pairs_neg(&st);
+                    else if (pc)
+                        pairs_m1_pc(&st);
                     else
                         pairs_m1(&st);
                     if (cend - c0 > 2 * np) /* an odd last channel, the exact last pair */
