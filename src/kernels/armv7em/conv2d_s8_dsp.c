@@ -16,6 +16,10 @@
  * one-shift SMLAL form with the same shifts, else the mode of pml__rq_mode at run time; channels
  * with a zero multiplier give 0 in every form, whatever their shift (TFLite flushes tiny scales to
  * multiplier 0, shift 0).
+ * 1x1 convolutions with a window of up to QCAP elements (a multiple of 8), a bias and per-channel
+ * requantization in the SMMLAR or SMLAL form go four pixels per pass, one output channel per asm
+ * iteration (conv_quad: the per-channel work, which dominates short windows, is shared by four
+ * pixels); conv_rest does the remaining pixels and every other shape. Their frames are not nested.
  * Stack: xbuf 2 * XCAP int16 (640 B); a window longer than XCAP is gathered in chunks of XCAP - 2 * OCB
  * elements, and accb takes the end of xbuf.
  */
