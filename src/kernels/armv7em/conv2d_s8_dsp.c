@@ -316,7 +316,7 @@ typedef struct pair_state {
     const uint32_t *xb; /* xbuf                                      */
     int32_t k, bs, qs, d1, off;
     int32_t grp; /* groups / 4 << 4 | chunk flags << 2 | groups % 4 (flags, pairs_negc: 1 first chunk,
-                  * 2 last chunk); quad_neg: K / 8 */
+                  * 2 last chunk); conv_quad: passes of 4 groups << 1 | odd group-pair count */
     int32_t *ab; /* pairs_negc: the pair's partial sums in accb  */
 } pair_state;
 
@@ -635,7 +635,7 @@ PML_INLINE void pairs_m1c(pair_state *stp) {
 /* Four pixels of a 1x1 convolution, one output channel per iteration (for short windows the
  * per-channel work, not the MACs, dominates; here it is shared by four pixels): xbuf holds per group
  * of 4 window elements the lane-pair words of pixels 0..3 (8 words); per group 1 LDR, 2 SXTB16,
- * 4 LDRD, 8 SMLAD for 16 MACs. Needs K % 8 == 0 (st->grp = K / 8 >= 1), a bias, per-channel
+ * 4 LDRD, 8 SMLAD for 16 MACs. Needs K % 8 == 0 (K >= 8), a bias, per-channel
  * multipliers and shifts, conv_mode 3 (PAIR_NEG_RQ's rounding term with the offset, st->off =
  * 2 off + 1); the output of pixel p goes to st->op + p * st->d1; the weight rows follow each other
  * (the loop reads exactly K bytes per channel). */
@@ -674,7 +674,10 @@ PML_INLINE void pairs_m1c(pair_state *stp) {
         "mov     %[a11], %[a00]\n\t" \
         "ldr     %[xb], %[xbp]\n\t" \
         "ldr     %[n], %[grp]\n\t" \
+        "lsrs    %[n], %[n], #1\n\t" /* passes of 4 groups; an odd count of group pairs: */ \
+        "bcs     1f\n\t"             /* the first pass does the second half only */ \
         "2:\n\t" QUAD_GROUP QUAD_GROUP \
+        "1:\n\t" QUAD_GROUP QUAD_GROUP \
         "subs    %[n], %[n], #1\n\t" \
         "bne     2b\n\t"
 #define QUAD_TAIL \
@@ -829,7 +832,7 @@ static PML_NOINLINE int32_t conv_quad(const pml_conv_params *p, const pml_requan
     int32_t pix = 0;
     st->xb = xbuf;
     st->off = nz ? 2 * p->output_offset + 1 : p->output_offset;
-    st->grp = C >> 3;
+    st->grp = ((C + 8) >> 4) << 1 | ((C >> 3) & 1); /* QUAD_HEAD: passes << 1 | odd pair count */
     st->d1 = OC;
     for (; pix + 4 <= npix; pix += 4) {
         for (int32_t px = 0; px < 4; px++) {
