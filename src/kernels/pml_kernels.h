@@ -434,6 +434,9 @@ PML_INTERNAL void pml_dwconv2d_s8_vnni(const pml_conv_params *p, const pml_requa
                                        const int8_t *in, const pml_dims4 *f_d, const int8_t *filter, const int32_t *bias,
                                        const pml_dims4 *out_d, int8_t *out);
 PML_INTERNAL bool pml_fc_s8_vnni_applies(const pml_fc_params *p);
+/* bias folded with the input offset's weight-sum term (see fc_s8_vnni.c), for input_offset 128 */
+PML_INTERNAL void pml_fc_s8_vnni_fold(const pml_fc_params *p, int32_t depth, int32_t units, const int8_t *w,
+                                      const int32_t *bias, int32_t *ebias);
 PML_INTERNAL void pml_fc_s8_vnni(const pml_fc_params *p, const pml_requant *q, int32_t batches, int32_t depth, int32_t units,
                                  const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out);
 

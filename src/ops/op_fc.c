@@ -38,6 +38,24 @@ static pml_status eval_s8(const pml_interp *it, const pml_node *n) {
                 (const int32_t *)PML_IN_OPT(it, n, 2), (int8_t *)PML_OUTP(it, n, 0));
     return PML_OK;
 }
+#ifdef PML_KERNELS_AVX2
+/* fc_s8_vnni with input zero point != -128: bias + (input_offset - 128) * sum w is kept after the
+ * requantization data (4 bytes per unit, this variant only), so the kernel skips the weight sums. */
+static const int32_t *folded_bias(const fc_data *d) {
+    const size_t rq = d->u.s8.per_channel ? (sizeof(int32_t) + 1) * (size_t)d->units : sizeof(int32_t);
+    return (const int32_t *)(const void *)((const char *)(d + 1) + ((rq + 3) & ~(size_t)3));
+}
+static pml_status eval_s8_folded(const pml_interp *it, const pml_node *n) {
+    const fc_data *d = (const fc_data *)n->data;
+    const int32_t *mult = (const int32_t *)(const void *)(d + 1);
+    int32_t nq = d->u.s8.per_channel ? d->units : 1;
+    pml_fc_params p = {128, 0, d->u.s8.output_offset, d->u.s8.act_min, d->u.s8.act_max, 0.0f, 0.0f};
+    pml_requant q = {mult, d->u.s8.per_channel ? (const int8_t *)(mult + nq) : &d->u.s8.shift, nq};
+    pml_fc_s8_vnni(&p, &q, d->batches, d->depth, d->units, (const int8_t *)PML_IN(it, n, 0), (const int8_t *)PML_IN(it, n, 1),
+                   folded_bias(d), (int8_t *)PML_OUTP(it, n, 0));
+    return PML_OK;
+}
+#endif
 static pml_status eval_f32(const pml_interp *it, const pml_node *n) {
     const fc_data *d = (const fc_data *)n->data;
     pml_fc_params p = {0, 0, 0, 0, 0, d->u.f32.act_min, d->u.f32.act_max};
@@ -122,6 +140,13 @@ static pml_status prepare_body(pml_prep_ctx *pc, pml_node *n, pml__tinfo *t) {
         const pml_fc_s8_variant *v = pml__fc_s8_select(&fp);
         dd.u.s8.run = v->run;
         variant = v->name;
+#ifdef PML_KERNELS_AVX2
+        if (v->run == pml_fc_s8_vnni && fp.input_offset != 128) {
+            extra = ((extra + 3) & ~(size_t)3) + sizeof(int32_t) * (size_t)units;
+            eval = eval_s8_folded;
+            variant = "fc_s8_vnni_folded";
+        }
+#endif
     } else if (in->dtype == PML_DTYPE_F32 && out->dtype == PML_DTYPE_F32 && (!has_bias || bias->dtype == PML_DTYPE_F32) &&
                (w->dtype == PML_DTYPE_F32 || w->dtype == PML_DTYPE_I8)) {
         PML_PREP_CHECK(pc, pml__act_range_f32(act, &dd.u.f32.act_min, &dd.u.f32.act_max), PML_ERR_UNSUPPORTED,
@@ -147,6 +172,10 @@ static pml_status prepare_body(pml_prep_ctx *pc, pml_node *n, pml__tinfo *t) {
     }
 
     pml__fbv w_scale = w->scale; /* the records in t may be overwritten from here on */
+#ifdef PML_KERNELS_AVX2
+    const int8_t *w_data = (const int8_t *)w->data;
+    const int32_t *b_data = has_bias ? (const int32_t *)(const void *)bias->data : NULL;
+#endif
     void *mem;
     PML_TRY(pml__prep_alloc(pc, sizeof(fc_data) + extra, &mem));
     n->eval = eval;
@@ -154,7 +183,11 @@ static pml_status prepare_body(pml_prep_ctx *pc, pml_node *n, pml__tinfo *t) {
     if (!mem) return PML_OK;
     fc_data *d = (fc_data *)mem;
     *d = dd;
-    if (eval == eval_s8) {
+    bool s8 = eval == eval_s8;
+#ifdef PML_KERNELS_AVX2
+    s8 = s8 || eval == eval_s8_folded;
+#endif
+    if (s8) {
         int32_t *mult = (int32_t *)(void *)(d + 1);
         if (nq == 1) {
             mult[0] = q0;
@@ -162,6 +195,10 @@ static pml_status prepare_body(pml_prep_ctx *pc, pml_node *n, pml__tinfo *t) {
         } else if (!pml__fill_requant_v(m, &w_scale, s_in, s_out, nq, mult, (int8_t *)(mult + nq))) {
             return pml__error(pc->err, PML_ERR_UNSUPPORTED, (int32_t)pc->op_index, -1, "requantization scale out of range");
         }
+#ifdef PML_KERNELS_AVX2
+        if (eval == eval_s8_folded)
+            pml_fc_s8_vnni_fold(&fp, depth, units, w_data, b_data, (int32_t *)(uintptr_t)folded_bias(d));
+#endif
     } else if (eval == eval_hybrid) {
         float *ws = (float *)(void *)(d + 1);
         for (int32_t c = 0; c < nq; c++) ws[c] = pml__rd_f32(m, w_scale.pos + 4u * (uint32_t)c);

@@ -105,8 +105,9 @@ PML_TEST(dwconv2d_s8_variants_match_ref) { conv_like(true); }
 PML_TEST(fc_s8_variants_match_ref) {
     uint32_t nv;
     const pml_fc_s8_variant *tab = pml__fc_s8_variants(&nv);
-    int cases = n_cases(3000), ran = 0;
+    int cases = n_cases(3000), ran = 0, folded = 0;
     bufs B = alloc_bufs();
+    int32_t *eb = malloc(sizeof(int32_t) * PROP_MAX_CH); /* folded bias */
     for (int k = 0; k < cases; k++) {
         uint64_t seed, s;
         prop_fc_case c;
@@ -130,10 +131,29 @@ PML_TEST(fc_s8_variants_match_ref) {
                             (unsigned long long)seed, c.batches, c.depth, c.units, first, B.got[first], B.ref[first]);
             ran++;
         }
+#ifdef PML_KERNELS_AVX2
+        /* fc_s8_vnni with the bias folded at prepare (op_fc.c, input zero point != -128) */
+        if (c.p.input_offset != 128 && pml_fc_s8_vnni_applies(&c.p)) {
+            pml_fc_params p128 = c.p;
+            p128.input_offset = 128;
+            pml_fc_s8_vnni_fold(&c.p, c.depth, c.units, B.f, bias, eb);
+            memset(B.got, 0x5a, out_n + GUARD);
+            pml_fc_s8_vnni(&p128, &q, c.batches, c.depth, c.units, B.in, B.f, eb, B.got);
+            size_t first;
+            if (!same(B.ref, B.got, out_n, &first))
+                PML_FAIL_AT("fc_s8_vnni folded seed %llu: batches %d depth %d units %d: byte %zu: %d vs ref %d",
+                            (unsigned long long)seed, c.batches, c.depth, c.units, first, B.got[first], B.ref[first]);
+            folded++;
+        }
+#endif
     }
+    free(eb);
     free_bufs(&B);
-    printf("prop: fc_s8: %d variant runs compared (%u variants in this build)\n", ran, nv);
+    printf("prop: fc_s8: %d variant runs compared (%u variants in this build), %d with folded bias\n", ran, nv, folded);
     if (nv > 1) CHECK(ran >= cases);
+#ifdef PML_KERNELS_AVX2
+    if (pml__x86_has_avxvnni()) CHECK(folded > cases / 2);
+#endif
 }
 
 PML_TEST(add_s8_variants_match_ref) {

@@ -19,6 +19,18 @@
 
 bool pml_fc_s8_vnni_applies(const pml_fc_params *p) { return pml_fc_s8_fast_applies(p) && pml__x86_has_avxvnni(); }
 
+/* ebias[u] = bias[u] + (input_offset - 128) * sum_d w[u, d], wrapping as the kernel does: with it as
+ * bias and input_offset 128, pml_fc_s8_vnni computes the same outputs without forming weight sums. */
+void pml_fc_s8_vnni_fold(const pml_fc_params *p, int32_t depth, int32_t units, const int8_t *w, const int32_t *bias,
+                         int32_t *ebias) {
+    const uint32_t k = (uint32_t)(p->input_offset - 128);
+    for (int32_t u = 0; u < units; u++) {
+        int32_t s = 0;
+        for (int32_t i = 0; i < depth; i++) s += w[(size_t)u * depth + i];
+        ebias[u] = (int32_t)((uint32_t)(bias ? bias[u] : 0) + k * (uint32_t)s);
+    }
+}
+
 /* horizontal sums of four vectors: lane j of the result is the sum of v_j */
 PML_INLINE __m128i hsum4(__m256i v0, __m256i v1, __m256i v2, __m256i v3) {
     const __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(v0, v1), _mm256_hadd_epi32(v2, v3));
