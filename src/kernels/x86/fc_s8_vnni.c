@@ -173,10 +173,65 @@ PML_INLINE __m256i rows8_d8(__m256i xv, const int8_t *w) {
     return _mm256_permutevar8x32_epi32(h, _mm256_setr_epi32(0, 1, 4, 5, 2, 3, 6, 7));
 }
 
+/* Requantization of 8 outputs straight from registers (per-tensor constants formed once per call). */
+typedef struct vnni_out {
+    const pml_requant *q;
+    const int32_t *bias;
+    pml__rq8 rq;
+    __m256i voff;
+    __m128i lo8, hi8;
+} vnni_out;
+
+PML_INLINE void out8(const vnni_out *o, __m256i d, int32_t ch, int8_t *out) {
+    if (o->bias) d = _mm256_add_epi32(d, _mm256_loadu_si256((const __m256i *)(const void *)(o->bias + ch)));
+    if (o->q->count == 1) {
+        pml__store8_s8(pml__outq8_avx2(d, &o->rq, o->voff), o->lo8, o->hi8, out);
+    } else {
+        const pml__rq8 r = pml__rq8_load(o->q, ch, 8);
+        pml__store8_s8(pml__outq8_avx2(d, &r, o->voff), o->lo8, o->hi8, out);
+    }
+}
+
+/* Input zero point -128 (or bias folded at prepare): no weight sums, no accumulator buffer. */
+static void fc_nosums(const pml_fc_params *p, const pml_requant *q, int32_t batches, int32_t depth, int32_t units,
+                      const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out) {
+    vnni_out o;
+    o.q = q;
+    o.bias = bias;
+    o.rq = pml__rq8_load(q, 0, 8); /* used when per tensor */
+    o.voff = _mm256_set1_epi32(p->output_offset);
+    o.lo8 = _mm_set1_epi8((char)p->act_min);
+    o.hi8 = _mm_set1_epi8((char)p->act_max);
+    for (int32_t b = 0; b < batches; b++) {
+        const int8_t *x = in + (size_t)b * depth;
+        int8_t *y = out + (size_t)b * units;
+        int32_t j = 0;
+        if (depth == 8) {
+            int64_t xb;
+            memcpy(&xb, x, 8);
+            const __m256i xv = _mm256_set1_epi64x(xb ^ (int64_t)0x8080808080808080ull);
+            for (; j + 8 <= units; j += 8) out8(&o, rows8_d8(xv, w + (size_t)j * 8), j, y + j);
+        }
+        for (; j + 8 <= units; j += 8) out8(&o, rows8(x, w + (size_t)j * depth, depth), j, y + j);
+        for (; j < units; j += 4) {
+            int32_t d[4], s[4];
+            const int32_t nr = units - j < 4 ? units - j : 4;
+            rows4(x, w + (size_t)j * depth, depth, nr, false, d, s);
+            for (int32_t r = 0; r < nr; r++)
+                y[j + r] = pml__requant_clamp(pml__wadd(d[r], bias ? bias[j + r] : 0), q, j + r, p->output_offset,
+                                              p->act_min, p->act_max);
+        }
+    }
+}
+
 void pml_fc_s8_vnni(const pml_fc_params *p, const pml_requant *q, int32_t batches, int32_t depth, int32_t units,
                     const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out) {
     const uint32_t k = (uint32_t)(p->input_offset - 128); /* weight of sum w in the true sum */
     const bool sums = k != 0;
+    if (!sums) {
+        fc_nosums(p, q, batches, depth, units, in, w, bias, out);
+        return;
+    }
     int32_t ebias[VNNI_FC_CHUNK]; /* bias + (input_offset - 128) * sum w, for one chunk of units */
     int32_t acc[VNNI_FC_CHUNK];   /* dot products of one batch row, then ebias added             */
     for (int32_t u0 = 0; u0 < units; u0 += VNNI_FC_CHUNK) {
