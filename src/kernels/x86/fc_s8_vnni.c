@@ -192,6 +192,20 @@ PML_INLINE void out8(const vnni_out *o, __m256i d, int32_t ch, int8_t *out) {
     }
 }
 
+/* 16 outputs (channels ch .. ch + 15 as d0, d1) */
+PML_INLINE void out16(const vnni_out *o, __m256i d0, __m256i d1, int32_t ch, int8_t *out) {
+    if (o->bias) {
+        d0 = _mm256_add_epi32(d0, _mm256_loadu_si256((const __m256i *)(const void *)(o->bias + ch)));
+        d1 = _mm256_add_epi32(d1, _mm256_loadu_si256((const __m256i *)(const void *)(o->bias + ch + 8)));
+    }
+    if (o->q->count == 1) {
+        pml__store16_s8(pml__outq8_avx2(d0, &o->rq, o->voff), pml__outq8_avx2(d1, &o->rq, o->voff), o->lo8, o->hi8, out);
+    } else {
+        const pml__rq8 r0 = pml__rq8_load(o->q, ch, 8), r1 = pml__rq8_load(o->q, ch + 8, 8);
+        pml__store16_s8(pml__outq8_avx2(d0, &r0, o->voff), pml__outq8_avx2(d1, &r1, o->voff), o->lo8, o->hi8, out);
+    }
+}
+
 /* Input zero point -128 (or bias folded at prepare): no weight sums, no accumulator buffer. */
 static void fc_nosums(const pml_fc_params *p, const pml_requant *q, int32_t batches, int32_t depth, int32_t units,
                       const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out) {
@@ -210,8 +224,12 @@ static void fc_nosums(const pml_fc_params *p, const pml_requant *q, int32_t batc
             int64_t xb;
             memcpy(&xb, x, 8);
             const __m256i xv = _mm256_set1_epi64x(xb ^ (int64_t)0x8080808080808080ull);
+            for (; j + 16 <= units; j += 16)
+                out16(&o, rows8_d8(xv, w + (size_t)j * 8), rows8_d8(xv, w + (size_t)j * 8 + 64), j, y + j);
             for (; j + 8 <= units; j += 8) out8(&o, rows8_d8(xv, w + (size_t)j * 8), j, y + j);
         }
+        for (; j + 16 <= units; j += 16)
+            out16(&o, rows8(x, w + (size_t)j * depth, depth), rows8(x, w + (size_t)(j + 8) * depth, depth), j, y + j);
         for (; j + 8 <= units; j += 8) out8(&o, rows8(x, w + (size_t)j * depth, depth), j, y + j);
         for (; j < units; j += 4) {
             int32_t d[4], s[4];
