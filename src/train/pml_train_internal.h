@@ -15,6 +15,9 @@
 #ifndef PML_TRAIN_INTERNAL_H
 #define PML_TRAIN_INTERNAL_H
 
+#include <float.h>
+#include <math.h>
+
 #include "../kernels/pml_kernels.h"
 
 /* Fused activation: dy[i] = 0 where the forward output y[i] sat on the clamp (y <= lo or y >= hi). */
@@ -89,5 +92,44 @@ PML_INTERNAL void pml_conv2d_bwd_s8_ref(const pml_conv_params *p, const pml_qgra
                                         const int8_t *in, const pml_dims4 *f_d, const int8_t *filter,
                                         const pml_dims4 *out_d, const float *dout, float gscale, int32_t pw,
                                         int32_t pb, float *din, float *dfilter, float *dbias);
+
+/* ---- faster float variants (training picks them at init; each has a reference twin above or in
+ * src/kernels, and tests/train/test_train_fast.c compares them). They keep the reference's
+ * summation order per output / per gradient element, so without floating-point contraction they
+ * are bit-identical to it; only the loop nests differ. */
+/* CONV_2D forward, dilation 1, no groups (pml_conv2d_f32_ref). */
+PML_INTERNAL bool pml_conv2d_f32_fast_applies(const pml_conv_params *p, const pml_dims4 *in_d, const pml_dims4 *f_d,
+                                              const pml_dims4 *out_d);
+PML_INTERNAL void pml_conv2d_f32_fast(const pml_conv_params *p, const pml_dims4 *in_d, const float *in,
+                                      const pml_dims4 *f_d, const float *filter, const float *bias,
+                                      const pml_dims4 *out_d, float *out);
+/* FULLY_CONNECTED forward (pml_fc_f32_ref). */
+PML_INTERNAL void pml_fc_f32_fast(const pml_fc_params *p, int32_t batches, int32_t depth, int32_t units,
+                                  const float *in, const float *w, const float *bias, float *out);
+
+/* CONV_2D backward, dilation 1, no groups (pml_conv2d_bwd_f32_ref; same arguments). */
+PML_INTERNAL bool pml_conv2d_bwd_f32_fast_applies(const pml_conv_params *p, const pml_dims4 *in_d,
+                                                  const pml_dims4 *f_d, const pml_dims4 *out_d);
+PML_INTERNAL void pml_conv2d_bwd_f32_fast(const pml_conv_params *p, const pml_dims4 *in_d, const float *in,
+                                          const pml_dims4 *f_d, const float *filter, const pml_dims4 *out_d,
+                                          const float *dout, float gscale, int32_t pw, int32_t pb, float *din,
+                                          float *dfilter, float *dbias);
+
+/* Round to an integral float exactly as lrintf does in the default rounding mode (to nearest, ties
+ * to even: 0.5 -> 0, 1.5 -> 2, -2.5 -> -2), without a libm call (newlib's lrintf is software, ~50
+ * instructions on a Cortex-M4; this is an add, a subtract and two compares). For |v| < 2^23, v +
+ * 2^23 (same sign as v) lies where floats are spaced 1 apart, so the addition itself rounds (in the
+ * FPU's current mode, as lrintf); subtracting 2^23 again is exact. |v| >= 2^23 is integral already.
+ * Needs float arithmetic in float precision (FLT_EVAL_METHOD 0, no -ffast-math); otherwise rintf. */
+PML_INLINE float pml__rint_f32(float v) {
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+    const float big = 8388608.0f; /* 2^23 */
+    if (!(v < big && v > -big)) return v;
+    const float m = v < 0.0f ? -big : big;
+    return (v + m) - m;
+#else
+    return rintf(v);
+#endif
+}
 
 #endif /* PML_TRAIN_INTERNAL_H */

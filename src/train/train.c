@@ -80,6 +80,10 @@ typedef struct tnode {
     pml_qgrad qg;                /* backward: input quantization, weight scales (tail), QAS        */
     const int8_t *wq;            /* weights in use: RAM copy if trained, else the model            */
     const int32_t *bq;           /* bias in use: RAM copy if trained, else the model               */
+    pml_conv_s8_fn conv_s8;      /* CONV_2D / DEPTHWISE_CONV_2D forward: the variant the kernel table */
+    pml_fc_s8_fn fc_s8;          /* picks, as the interpreter's prepare does (no scratch needed)      */
+    bool fast_f32;               /* float CONV_2D (forward, backward) / FULLY_CONNECTED (forward): the
+                                    _fast twins apply (src/train, *_fast.c)                           */
 } tnode;
 
 /* Per-tensor workspace entry. */
@@ -168,6 +172,15 @@ static pml_status parse_node_s8(const pml_model *m, uint32_t k, tnode *nd, const
         nd->wq = (const int8_t *)(const void *)ti[2].data;
         nd->bq = nd->b >= 0 ? (const int32_t *)(const void *)ti[3].data : NULL;
         nd->qg.w_scale_count = nd->nq;
+        /* the forward runs the same variant inference would (bit-exact twins of the reference) */
+        if (nd->code == PML_OP_FULLY_CONNECTED) {
+            nd->fc_s8 = pml__fc_s8_select(&nd->fp)->run;
+        } else {
+            uint32_t nv;
+            const pml_conv_s8_variant *tab =
+                nd->code == PML_OP_CONV_2D ? pml__conv2d_s8_variants(&nv) : pml__dwconv2d_s8_variants(&nv);
+            nd->conv_s8 = pml__conv_s8_select(tab, nv, &nd->cp, &nd->in_d, &nd->f_d, &nd->out_d)->run;
+        }
     }
     return PML_OK;
 }
@@ -311,6 +324,11 @@ static pml_status parse_node(const pml_model *m, uint32_t k, tnode *nd, pml_erro
     nd->cp.act_max_f = nd->pp.act_max_f = nd->fp.act_max_f = nd->ap.act_max_f = nd->hi;
     nd->esz = sizeof(float);
     if (nd->q) return parse_node_s8(m, k, nd, ti, act, err);
+#if !defined(PML_KERNELS_REF) /* reference builds run the reference kernels only */
+    nd->fast_f32 = op.code == PML_OP_FULLY_CONNECTED ||
+                   (op.code == PML_OP_CONV_2D && pml_conv2d_f32_fast_applies(&nd->cp, &nd->in_d, &nd->f_d, &nd->out_d) &&
+                    pml_conv2d_bwd_f32_fast_applies(&nd->cp, &nd->in_d, &nd->f_d, &nd->out_d));
+#endif
     nd->wv = nd->w >= 0 ? (const float *)(const void *)ti[2].data : NULL;
     nd->bv = nd->b >= 0 ? (const float *)(const void *)ti[3].data : NULL;
     return PML_OK;
@@ -854,18 +872,17 @@ pml_status pml_train_init(pml_train **out, const pml_model *m, const pml_train_c
 
 /* ---- running --------------------------------------------------------------------------------- */
 
-/* int8 forward: the runtime's reference kernels, with the trained tensors' RAM copies. */
+/* int8 forward: the kernel variants the interpreter would pick (FULLY_CONNECTED, CONV_2D,
+ * DEPTHWISE_CONV_2D; reference kernels for the other ops), with the trained tensors' RAM copies. */
 static void forward_op_s8(const pml_train *t, const tnode *n) {
     int8_t *x = (int8_t *)(void *)t->act[n->x], *y = (int8_t *)(void *)t->act[n->y];
     switch (n->code) {
     case PML_OP_FULLY_CONNECTED:
-        pml_fc_s8_ref(&n->fp, &n->rq, n->batches, n->depth, n->units, x, n->wq, n->bq, y);
+        n->fc_s8(&n->fp, &n->rq, n->batches, n->depth, n->units, x, n->wq, n->bq, y);
         break;
     case PML_OP_CONV_2D:
-        pml_conv2d_s8_ref(&n->cp, &n->rq, &n->in_d, x, &n->f_d, n->wq, n->bq, &n->out_d, y);
-        break;
     case PML_OP_DEPTHWISE_CONV_2D:
-        pml_dwconv2d_s8_ref(&n->cp, &n->rq, &n->in_d, x, &n->f_d, n->wq, n->bq, &n->out_d, y);
+        n->conv_s8(&n->cp, &n->rq, &n->in_d, x, &n->f_d, n->wq, n->bq, &n->out_d, y);
         break;
     case PML_OP_AVERAGE_POOL_2D:
         (void)pml_avgpool_s8_ref(&n->pp, &n->in_d, x, &n->out_d, y); /* the interpreter's prepare checked the windows */
@@ -903,10 +920,12 @@ static void forward_op(const pml_train *t, const tnode *n) {
     }
     switch (n->code) {
     case PML_OP_FULLY_CONNECTED:
-        pml_fc_f32_ref(&n->fp, n->batches, n->depth, n->units, A[n->x], n->wv, n->bv, A[n->y]);
+        (n->fast_f32 ? pml_fc_f32_fast : pml_fc_f32_ref)(&n->fp, n->batches, n->depth, n->units, A[n->x], n->wv, n->bv,
+                                                         A[n->y]);
         break;
     case PML_OP_CONV_2D:
-        pml_conv2d_f32_ref(&n->cp, &n->in_d, A[n->x], &n->f_d, n->wv, n->bv, &n->out_d, A[n->y]);
+        (n->fast_f32 ? pml_conv2d_f32_fast : pml_conv2d_f32_ref)(&n->cp, &n->in_d, A[n->x], &n->f_d, n->wv, n->bv,
+                                                                 &n->out_d, A[n->y]);
         break;
     case PML_OP_DEPTHWISE_CONV_2D:
         pml_dwconv2d_f32_ref(&n->cp, &n->in_d, A[n->x], &n->f_d, n->wv, n->bv, &n->out_d, A[n->y]);
@@ -945,8 +964,9 @@ static void backward_op(const pml_train *t, const tnode *n) {
         pml_fc_bwd_f32_ref(n->batches, n->depth, n->units, A[n->x], n->wv, dy, t->gscale, n->pw, n->pb, dx, n->vw, n->vb);
         break;
     case PML_OP_CONV_2D:
-        pml_conv2d_bwd_f32_ref(&n->cp, &n->in_d, A[n->x], &n->f_d, n->wv, &n->out_d, dy, t->gscale, n->pw, n->pb, dx, n->vw,
-                               n->vb);
+        (n->fast_f32 ? pml_conv2d_bwd_f32_fast : pml_conv2d_bwd_f32_ref)(&n->cp, &n->in_d, A[n->x], &n->f_d, n->wv,
+                                                                         &n->out_d, dy, t->gscale, n->pw, n->pb, dx,
+                                                                         n->vw, n->vb);
         break;
     case PML_OP_DEPTHWISE_CONV_2D:
         pml_dwconv2d_bwd_f32_ref(&n->cp, &n->in_d, A[n->x], &n->f_d, n->wv, &n->out_d, dy, t->gscale, dx, n->vw,
@@ -1016,8 +1036,9 @@ pml_status pml_train_sample(pml_train *t, const float *target, float *loss) {
     return PML_OK;
 }
 
-/* int8: the forward copy from the float master, same scales: round to nearest, saturate (weights
- * to the symmetric [-127, 127], bias to int32); weight masters are clamped to [-127, 127] too. */
+/* int8: the forward copy from the float master, same scales: round to nearest, ties to even (as
+ * lrintf; pml__rint_f32), saturate (weights to the symmetric [-127, 127], bias to int32); weight
+ * masters are clamped to [-127, 127] too. */
 static void requantize(pml_train_param *p) {
     if (p->what == PML_TRAIN_WEIGHTS) {
         int8_t *w = (int8_t *)p->quantized;
@@ -1025,14 +1046,14 @@ static void requantize(pml_train_param *p) {
             float v = p->value[i];
             v = v < -127.0f ? -127.0f : v > 127.0f ? 127.0f : v;
             p->value[i] = v; /* the master stays representable: no drift past the saturation */
-            w[i] = (int8_t)lrintf(v);
+            w[i] = (int8_t)(int32_t)pml__rint_f32(v);
         }
     } else {
         int32_t *b = (int32_t *)p->quantized;
         for (size_t i = 0; i < p->count; i++) {
             float v = p->value[i];
             v = v < -2147483520.0f ? -2147483520.0f : v > 2147483520.0f ? 2147483520.0f : v;
-            b[i] = (int32_t)lrintf(v);
+            b[i] = (int32_t)pml__rint_f32(v);
         }
     }
 }
