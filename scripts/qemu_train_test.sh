@@ -9,6 +9,7 @@
 #   scripts/qemu_train_test.sh [TASK...]      TASK: fmnist (default), ad01, all
 #   COUNT=1 scripts/qemu_train_test.sh ...    also count instructions per training sample and per
 #                                             update (insncount plugin) and report them
+# Each firmware lists only its model's kernels as the op set (PML_FW_TRAIN_KERNELS).
 # Tasks:
 #   fmnist  models/train/fmnist_cnn_f32.tflite, every layer, cross-entropy, batch 8, lr 0.03,
 #           momentum 0.9 (benchmark 1's optimizer), the 32 Fashion-MNIST training images of
@@ -58,12 +59,14 @@ for task in $tasks; do
     fmnist)
       model=$root/models/train/fmnist_cnn_f32.tflite
       samples=$root/tests/train/data/fmnist_train32.bin
+      kernels='&pml_kernel_conv2d,&pml_kernel_average_pool2d,&pml_kernel_reshape,&pml_kernel_fully_connected,&pml_kernel_softmax'
       defs="-DPML_FW_TRAIN_TASK=1 -DPML_FW_TRAIN_BATCH=8 -DPML_FW_TRAIN_LR=0.03f -DPML_FW_TRAIN_MOMENTUM=0.9f -DPML_FW_TRAIN_STEPS=64" ;;
     ad01)
       model=$root/models/ad01_int8.tflite
       samples=$out/samples.bin
       g=$root/tests/data/golden/ad01_int8
       cat "$g.0.input.bin" "$g.1.input.bin" "$g.2.input.bin" > "$samples"
+      kernels='&pml_kernel_fully_connected'
       defs="-DPML_FW_TRAIN_TASK=2 -DPML_FW_TRAIN_LAYERS={8,3} -DPML_FW_TRAIN_BATCH=8 -DPML_FW_TRAIN_LR=0.001f -DPML_FW_TRAIN_MOMENTUM=0.9f -DPML_FW_TRAIN_STEPS=24" ;;
     *) echo "qemu_train_test: unknown task $task (fmnist, ad01, all)" >&2; exit 2 ;;
   esac
@@ -77,7 +80,7 @@ for task in $tasks; do
   data_obj "$out/data.o" $CC $cpu
   fw() { # fw OUTPUT.elf EXTRA-DEFINES...
     elf=$1; shift
-    $CC $common $warn -I"$root/include" -I"$root/ports/common" $defs "$@" -DPML_FW_NAME="\"$name\"" \
+    $CC $common $warn -I"$root/include" -I"$root/ports/common" $defs -DPML_FW_TRAIN_KERNELS="$kernels" "$@" -DPML_FW_NAME="\"$name\"" \
       -DPML_FW_TARGET='"m4"' -c "$root/ports/common/fw_train.c" -o "${elf%.elf}.o"
     $CC $cpu --specs=nano.specs -nostartfiles -T "$port/mps2.ld" -L"$port" -Wl,--gc-sections -o "$elf" \
       "${elf%.elf}.o" "$out/data.o" "$b/train/startup.o" "$b/lib/libpicoml.a" -lm \
@@ -101,7 +104,7 @@ for task in $tasks; do
   # ---- host twin ----
   hcc() { # hcc OUTPUT EXTRA-DEFINES...
     exe=$1; shift
-    $HOSTCC -O2 $warn -I"$root/include" -I"$root/ports/common" -DPML_FW_HOST $defs "$@" \
+    $HOSTCC -O2 $warn -I"$root/include" -I"$root/ports/common" -DPML_FW_HOST $defs -DPML_FW_TRAIN_KERNELS="$kernels" "$@" \
       -DPML_FW_NAME="\"$name\"" -DPML_FW_TARGET='"host"' -o "$exe" "$root/ports/common/fw_train.c" \
       "$root/ports/common/board_host.c" "$out/host_data.o" "$hostlib" -lm
   }

@@ -5,9 +5,10 @@
  *     pml_train_layer what[] = {{3, PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS}};   // or layers = NULL: all
  *     pml_train_config cfg = {what, 1, PML_LOSS_SOFTMAX_XENT, 32, 0.01f, 0.9f, 0};
  *     size_t need;
- *     pml_train_arena_size(&m, &cfg, &need, NULL);           // exact bytes, before init
+ *     pml_train_arena_size(&m, ops, &cfg, &need, NULL);      // exact bytes, before init
  *     pml_train *t;
- *     pml_train_init(&t, &m, &cfg, arena, need, NULL);       // copies the trained weights to RAM
+ *     pml_train_init(&t, &m, ops, &cfg, arena, need, NULL);  // copies the trained weights to RAM
+ *     (ops: the kernels the model's ops need, as for pml_interp_init, or pml_op_set_all())
  *     for each sample:  pml_train_input(t, 0, &in); memcpy(in.data, x, in.bytes);
  *                       pml_train_sample(t, one_hot, &loss);  // forward, loss, backward, accumulate
  *                       every `batch` samples: pml_train_update(t);   // SGD with momentum
@@ -34,9 +35,10 @@
  * before the earliest trained layer. The loss applies to graph output 0.
  *
  * int8 graphs (int8 activations, symmetric int8 weights per tensor or per channel, int32 bias):
- * the forward runs the int8 reference kernels; each trained tensor has a float master in the
- * QUANTIZED domain (W/s_w, b/(s_w s_x); scales stay those of the file) and an int8/int32 RAM copy
- * re-quantized from it (round, saturate; weight masters clamped to [-127, 127]) after each update.
+ * the forward runs the int8 kernels inference would pick (bit-exact with the reference); each
+ * trained tensor has a float master in the QUANTIZED domain (W/s_w, b/(s_w s_x); scales stay those
+ * of the file) and an int8/int32 RAM copy re-quantized from it (round to nearest, ties to even;
+ * saturate; weight masters clamped to [-127, 127]) after each update.
  * Backward (FULLY_CONNECTED, CONV_2D only, from the loss back to the earliest trained layer) works
  * in the dequantized domain, straight-through over requantization (gradient zeroed where the int8
  * output sat on its clamp), dequantizing saved int8 activations on the fly. QAS (default) scales
@@ -101,19 +103,23 @@ typedef struct pml_train_config {
 
 /**
  * Exact arena bytes pml_train_init needs (for a PML_ARENA_ALIGN-aligned arena). Validates the
- * model and the configuration as init does; touches no arena.
+ * model (every op's prepare from `ops`, as pml_interp_arena_size does) and the configuration as
+ * init does; touches no arena. `ops` (required, never NULL): the kernels the model's ops need;
+ * listing only those (not pml_op_set_all()) lets the linker drop the other ops' prepare code.
  * @return PML_OK, PML_ERR_ARG (NULL, bad config: unknown layer, nothing trainable, lr/momentum out
- *         of range), PML_ERR_MODEL, PML_ERR_UNSUPPORTED (op or dtype training cannot handle; see err).
+ *         of range), PML_ERR_MODEL, PML_ERR_UNSUPPORTED (op or dtype training cannot handle, or an
+ *         op `ops` lacks; see err).
  */
-PML_API pml_status pml_train_arena_size(const pml_model *m, const pml_train_config *cfg, size_t *out_bytes,
-                                        pml_error *err);
+PML_API pml_status pml_train_arena_size(const pml_model *m, const pml_op_set *ops, const pml_train_config *cfg,
+                                        size_t *out_bytes, pml_error *err);
 
 /**
  * Plan and build the trainer inside `arena`; copies every trained tensor from the model into the
- * arena and clears the velocities. With too small an arena: PML_ERR_ARENA and err->arena_needed.
+ * arena and clears the velocities. `ops` as for pml_train_arena_size. With too small an arena:
+ * PML_ERR_ARENA and err->arena_needed.
  */
-PML_API pml_status pml_train_init(pml_train **out, const pml_model *m, const pml_train_config *cfg, void *arena,
-                                  size_t arena_len, pml_error *err);
+PML_API pml_status pml_train_init(pml_train **out, const pml_model *m, const pml_op_set *ops,
+                                  const pml_train_config *cfg, void *arena, size_t arena_len, pml_error *err);
 
 /** View of graph input i: write the sample here; it stays intact through pml_train_sample,
  *  _forward and _loss (so one write serves several calls). */

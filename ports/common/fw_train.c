@@ -31,8 +31,9 @@
  *      cross-entropy on one-hot labels; samples blob: u8 label[N], u8 pixels[N][input elements]
  *   2  int8 autoencoder (ad01), MSE against the dequantized input (as `picoml train --ad-adapt`);
  *      samples blob: int8 inputs[N][input elements]
- * Other build-time definitions: PML_FW_TRAIN_LAYERS (initializer of pml_train_layer[], e.g. {8, 3};
- * undefined: every layer), PML_FW_TRAIN_BATCH, PML_FW_TRAIN_LR, PML_FW_TRAIN_MOMENTUM,
+ * Other build-time definitions: PML_FW_TRAIN_KERNELS (the op set: the model's kernels, e.g.
+ * &pml_kernel_fully_connected; only their prepare code links; undefined: pml_op_set_all()),
+ * PML_FW_TRAIN_LAYERS (initializer of pml_train_layer[], e.g. {8, 3}; undefined: every layer), PML_FW_TRAIN_BATCH, PML_FW_TRAIN_LR, PML_FW_TRAIN_MOMENTUM,
  * PML_FW_TRAIN_STEPS, PML_FW_TRAIN_ARENA_BYTES (not in the probe), PML_FW_PROBE, PML_FW_NAME,
  * PML_FW_TARGET. No printf, no malloc.
  */
@@ -77,6 +78,13 @@ extern const uint8_t pml_fw_samples[], pml_fw_samples_end[];
 
 #ifndef PML_FW_PROBE
 static uint8_t arena[PML_FW_TRAIN_ARENA_BYTES] __attribute__((aligned(PML_ARENA_ALIGN)));
+#endif
+#ifdef PML_FW_TRAIN_KERNELS
+static const pml_kernel *const fw_kernels[] = {PML_FW_TRAIN_KERNELS};
+static const pml_op_set fw_op_set = {fw_kernels, (uint32_t)(sizeof fw_kernels / sizeof fw_kernels[0])};
+#define FW_OPS (&fw_op_set)
+#else
+#define FW_OPS pml_op_set_all()
 #endif
 /* the probe build uses only part of this file */
 #define FW_UNUSED __attribute__((unused))
@@ -207,7 +215,7 @@ int main(void) {
                                   PML_FW_TRAIN_MOMENTUM, 0};
     pml_error err;
     size_t need = 0;
-    st = pml_train_arena_size(&m, &cfg, &need, &err);
+    st = pml_train_arena_size(&m, FW_OPS, &cfg, &need, &err);
     if (st != PML_OK) fail("pml_train_arena_size", st, &err);
     put_kv("train_arena_bytes ", need);
 #ifdef PML_FW_PROBE
@@ -220,12 +228,12 @@ int main(void) {
         ok = 0;
     }
     pml_train *t = NULL;
-    st = pml_train_init(&t, &m, &cfg, arena, sizeof arena - 1u, &err);
+    st = pml_train_init(&t, &m, FW_OPS, &cfg, arena, sizeof arena - 1u, &err);
     if (st != PML_ERR_ARENA || err.arena_needed != sizeof arena || t != NULL) {
         put(" (arena-1 did not fail with the exact size: MISMATCH)");
         ok = 0;
     }
-    st = pml_train_init(&t, &m, &cfg, arena, sizeof arena, &err);
+    st = pml_train_init(&t, &m, FW_OPS, &cfg, arena, sizeof arena, &err);
     if (st != PML_OK) fail("pml_train_init", st, &err);
     size_t planned = 0, persistent = 0, values = 0;
     pml_train_arena_split(t, &planned, &persistent);

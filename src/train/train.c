@@ -820,36 +820,38 @@ static pml_status measure(const pml_model *m, const pml_train_config *cfg, pml_e
     return build(m, cfg, NULL, 0, bufs, PML_TRAIN_STACK_BUFFERS, ti, err, bo);
 }
 
-/* Validate the model as the interpreter does (every op's prepare), then the config. */
-static pml_status validate(const pml_model *m, const pml_train_config *cfg, pml_error *err) {
+/* Validate the model as the interpreter does (every op's prepare, from `ops`), then the config. */
+static pml_status validate(const pml_model *m, const pml_op_set *ops, const pml_train_config *cfg, pml_error *err) {
     size_t need;
-    PML_TRY(pml_interp_arena_size(m, pml_op_set_all(), &need, err));
+    PML_TRY(pml_interp_arena_size(m, ops, &need, err));
     return check_config(m, cfg, err);
 }
 
-pml_status pml_train_arena_size(const pml_model *m, const pml_train_config *cfg, size_t *out_bytes, pml_error *err) {
+pml_status pml_train_arena_size(const pml_model *m, const pml_op_set *ops, const pml_train_config *cfg,
+                                size_t *out_bytes, pml_error *err) {
     build_out bo;
     if (err) memset(err, 0, sizeof *err);
-    if (!m || !m->buf || !cfg || !out_bytes || (cfg->layers == NULL && cfg->n_layers != 0))
+    if (!m || !m->buf || !ops || !cfg || !out_bytes || (cfg->layers == NULL && cfg->n_layers != 0))
         return pml__error(err, PML_ERR_ARG, -1, -1, "NULL argument");
-    PML_TRY(validate(m, cfg, err));
+    PML_TRY(validate(m, ops, cfg, err));
     memset(&bo, 0, sizeof bo);
     PML_TRY(measure(m, cfg, err, &bo));
     *out_bytes = bo.required;
     return PML_OK;
 }
 
-pml_status pml_train_init(pml_train **out, const pml_model *m, const pml_train_config *cfg, void *arena,
-                          size_t arena_len, pml_error *err) {
+pml_status pml_train_init(pml_train **out, const pml_model *m, const pml_op_set *ops, const pml_train_config *cfg,
+                          void *arena, size_t arena_len, pml_error *err) {
     build_out bo;
     pml_error local;
     if (!err) err = &local;
     memset(err, 0, sizeof *err);
     err->op_index = err->tensor_index = -1;
     if (out) *out = NULL;
-    if (!out || !m || !m->buf || !cfg || (!arena && arena_len) || (cfg->layers == NULL && cfg->n_layers != 0))
+    if (!out || !m || !m->buf || !ops || !cfg || (!arena && arena_len) ||
+        (cfg->layers == NULL && cfg->n_layers != 0))
         return pml__error(err, PML_ERR_ARG, -1, -1, "NULL argument");
-    PML_TRY(validate(m, cfg, err));
+    PML_TRY(validate(m, ops, cfg, err));
     uintptr_t a = (uintptr_t)arena, e = a + arena_len;
     uintptr_t base = (a + (PML_ARENA_ALIGN - 1)) & ~(uintptr_t)(PML_ARENA_ALIGN - 1);
     uintptr_t end = e & ~(uintptr_t)(PML_ARENA_ALIGN - 1);

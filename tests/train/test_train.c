@@ -37,13 +37,13 @@ static void exact_case(const char *rel, const pml_train_layer *layers, uint32_t 
     pml_train_config cfg = {layers, n, PML_LOSS_SOFTMAX_XENT, 4, 0.01f, 0.9f, 0};
     size_t need = 0;
     pml_error e;
-    REQUIRE_EQ(pml_train_arena_size(&m, &cfg, &need, &e), PML_OK);
+    REQUIRE_EQ(pml_train_arena_size(&m, pml_op_set_all(), &cfg, &need, &e), PML_OK);
     REQUIRE(need > 0 && need % PML_ARENA_ALIGN == 0);
     uint8_t *mem = aligned_alloc(16, need + 2 * CANARY), *arena = mem + CANARY;
     pml_train *t = (pml_train *)&e;
     for (size_t sz = 0; sz < need; sz += (need - sz > 64 ? stride : 1)) {
         memset(&e, 0, sizeof e);
-        pml_status s = pml_train_init(&t, &m, &cfg, arena, sz, &e);
+        pml_status s = pml_train_init(&t, &m, pml_op_set_all(), &cfg, arena, sz, &e);
         if (s != PML_ERR_ARENA || e.arena_needed != need || t != NULL) {
             fprintf(stderr, "  %s: size %zu: status %d, needed %zu\n", rel, sz, (int)s, e.arena_needed);
             CHECK(0);
@@ -51,7 +51,7 @@ static void exact_case(const char *rel, const pml_train_layer *layers, uint32_t 
         }
     }
     memset(mem, 0xA5, need + 2 * CANARY);
-    REQUIRE_EQ(pml_train_init(&t, &m, &cfg, arena, need, &e), PML_OK);
+    REQUIRE_EQ(pml_train_init(&t, &m, pml_op_set_all(), &cfg, arena, need, &e), PML_OK);
     CHECK_EQ(pml_train_arena_used(t), need);
     for (int i = 0; i < 9; i++) one_step(t);
     for (size_t i = 0; i < CANARY; i++) {
@@ -73,7 +73,7 @@ static size_t need_of(const pml_model *m, const pml_train_layer *l, uint32_t n) 
     pml_train_config cfg = {l, n, PML_LOSS_SOFTMAX_XENT, 1, 0.01f, 0.9f, 0};
     size_t need = 0;
     pml_error e;
-    if (pml_train_arena_size(m, &cfg, &need, &e) != PML_OK) fprintf(stderr, "  %s\n", e.msg);
+    if (pml_train_arena_size(m, pml_op_set_all(), &cfg, &need, &e) != PML_OK) fprintf(stderr, "  %s\n", e.msg);
     return need;
 }
 
@@ -105,7 +105,7 @@ PML_TEST(sparse_update_shrinks_the_arena) {
     pml_train_config cfg = {last, 1, PML_LOSS_SOFTMAX_XENT, 1, 0.1f, 0.0f, 0};
     void *arena = aligned_alloc(16, a_last);
     pml_train *t;
-    REQUIRE_EQ(pml_train_init(&t, &m, &cfg, arena, a_last, NULL), PML_OK);
+    REQUIRE_EQ(pml_train_init(&t, &m, pml_op_set_all(), &cfg, arena, a_last, NULL), PML_OK);
     REQUIRE_EQ(pml_train_param_count(t), 2);
     pml_train_param p;
     pml_train_get_param(t, 0, &p);
@@ -124,10 +124,10 @@ PML_TEST(loss_decreases_on_a_tiny_problem) {
     REQUIRE(buf != NULL);
     pml_train_config cfg = {NULL, 0, PML_LOSS_SOFTMAX_XENT, 4, 0.05f, 0.9f, 0};
     size_t need;
-    REQUIRE_EQ(pml_train_arena_size(&m, &cfg, &need, NULL), PML_OK);
+    REQUIRE_EQ(pml_train_arena_size(&m, pml_op_set_all(), &cfg, &need, NULL), PML_OK);
     void *arena = aligned_alloc(16, need);
     pml_train *t;
-    REQUIRE_EQ(pml_train_init(&t, &m, &cfg, arena, need, NULL), PML_OK);
+    REQUIRE_EQ(pml_train_init(&t, &m, pml_op_set_all(), &cfg, arena, need, NULL), PML_OK);
     enum { N = 16, D = 72, C = 5 };
     static float xs[N][D];
     int labels[N];
@@ -168,27 +168,56 @@ PML_TEST(bad_configs_are_refused) {
     static const pml_train_layer nosuch[] = {{99, PML_TRAIN_WEIGHTS}};
     static const pml_train_layer nowhat[] = {{0, 0}};
     pml_train_config c1 = {pool, 1, PML_LOSS_SOFTMAX_XENT, 1, 0.1f, 0.0f, 0};
-    CHECK_EQ(pml_train_arena_size(&m, &c1, &need, &e), PML_ERR_ARG);
+    CHECK_EQ(pml_train_arena_size(&m, pml_op_set_all(), &c1, &need, &e), PML_ERR_ARG);
     pml_train_config c2 = {nosuch, 1, PML_LOSS_SOFTMAX_XENT, 1, 0.1f, 0.0f, 0};
-    CHECK_EQ(pml_train_arena_size(&m, &c2, &need, &e), PML_ERR_ARG);
+    CHECK_EQ(pml_train_arena_size(&m, pml_op_set_all(), &c2, &need, &e), PML_ERR_ARG);
     pml_train_config c3 = {nowhat, 1, PML_LOSS_SOFTMAX_XENT, 1, 0.1f, 0.0f, 0};
-    CHECK_EQ(pml_train_arena_size(&m, &c3, &need, &e), PML_ERR_ARG);
+    CHECK_EQ(pml_train_arena_size(&m, pml_op_set_all(), &c3, &need, &e), PML_ERR_ARG);
     pml_train_config c4 = {NULL, 0, PML_LOSS_SOFTMAX_XENT, 0, 0.1f, 0.0f, 0};
-    CHECK_EQ(pml_train_arena_size(&m, &c4, &need, &e), PML_ERR_ARG);
+    CHECK_EQ(pml_train_arena_size(&m, pml_op_set_all(), &c4, &need, &e), PML_ERR_ARG);
     pml_train_config c5 = {NULL, 0, PML_LOSS_SOFTMAX_XENT, 1, 0.1f, 1.0f, 0};
-    CHECK_EQ(pml_train_arena_size(&m, &c5, &need, &e), PML_ERR_ARG);
-    CHECK_EQ(pml_train_arena_size(NULL, &c5, &need, &e), PML_ERR_ARG);
+    CHECK_EQ(pml_train_arena_size(&m, pml_op_set_all(), &c5, &need, &e), PML_ERR_ARG);
+    CHECK_EQ(pml_train_arena_size(NULL, pml_op_set_all(), &c5, &need, &e), PML_ERR_ARG);
     /* unknown flags are refused; an int8 model trains (tests/train/test_train_s8.c) */
     pml_model q;
     size_t len;
     uint8_t *qb = tu_load_model("ad01_int8", &q, &len);
     if (qb) {
         pml_train_config c6 = {NULL, 0, PML_LOSS_MSE, 1, 0.1f, 0.0f, 2};
-        CHECK_EQ(pml_train_arena_size(&q, &c6, &need, &e), PML_ERR_ARG);
+        CHECK_EQ(pml_train_arena_size(&q, pml_op_set_all(), &c6, &need, &e), PML_ERR_ARG);
         c6.flags = 0;
-        CHECK_EQ(pml_train_arena_size(&q, &c6, &need, &e), PML_OK);
+        CHECK_EQ(pml_train_arena_size(&q, pml_op_set_all(), &c6, &need, &e), PML_OK);
         free(qb);
     }
+    free(buf);
+}
+
+/* The op set is required and is what validates the model: the kernels the model needs suffice (same
+ * arena as with every kernel), one missing is refused, NULL is an argument error. */
+PML_TEST(op_set_is_required_and_used) {
+    pml_model m;
+    uint8_t *buf = tu_open_model("tests/data/train/tiny_cnn_f32.tflite", &m, NULL);
+    REQUIRE(buf != NULL);
+    static const pml_kernel *const k[] = {&pml_kernel_conv2d,  &pml_kernel_dwconv2d, &pml_kernel_average_pool2d,
+                                          &pml_kernel_add,     &pml_kernel_reshape,  &pml_kernel_fully_connected,
+                                          &pml_kernel_softmax};
+    const pml_op_set just = {k, 7}, lacking = {k, 6}; /* lacking: no SOFTMAX */
+    pml_train_config cfg = {NULL, 0, PML_LOSS_SOFTMAX_XENT, 1, 0.1f, 0.0f, 0};
+    size_t all_need = 0, need = 0;
+    pml_error e;
+    REQUIRE_EQ(pml_train_arena_size(&m, pml_op_set_all(), &cfg, &all_need, &e), PML_OK);
+    REQUIRE_EQ(pml_train_arena_size(&m, &just, &cfg, &need, &e), PML_OK);
+    CHECK_EQ(need, all_need);
+    CHECK_EQ(pml_train_arena_size(&m, &lacking, &cfg, &need, &e), PML_ERR_UNSUPPORTED);
+    CHECK_EQ(pml_train_arena_size(&m, NULL, &cfg, &need, &e), PML_ERR_ARG);
+    void *arena = aligned_alloc(16, all_need);
+    pml_train *t = NULL;
+    CHECK_EQ(pml_train_init(&t, &m, NULL, &cfg, arena, all_need, &e), PML_ERR_ARG);
+    CHECK_EQ(pml_train_init(&t, &m, &lacking, &cfg, arena, all_need, &e), PML_ERR_UNSUPPORTED);
+    CHECK(t == NULL);
+    CHECK_EQ(pml_train_init(&t, &m, &just, &cfg, arena, all_need, &e), PML_OK);
+    CHECK(t != NULL);
+    free(arena);
     free(buf);
 }
 
@@ -198,6 +227,7 @@ int main(void) {
     PML_RUN(arena_size_is_exact_fmnist_cnn);
     PML_RUN(sparse_update_shrinks_the_arena);
     PML_RUN(loss_decreases_on_a_tiny_problem);
+    PML_RUN(op_set_is_required_and_used);
     PML_RUN(bad_configs_are_refused);
     return PML_TEST_END("train");
 }

@@ -351,10 +351,10 @@ static void engine_case(const char *model, pml_loss loss, const pml_train_layer 
     pml_train_config cfg = {layers, n_layers, loss, 1, 0.1f, 0.0f, 0};
     size_t need;
     pml_error e;
-    REQUIRE_EQ(pml_train_arena_size(&m, &cfg, &need, &e), PML_OK);
+    REQUIRE_EQ(pml_train_arena_size(&m, pml_op_set_all(), &cfg, &need, &e), PML_OK);
     void *arena = aligned_alloc(16, need);
     pml_train *t;
-    REQUIRE_EQ(pml_train_init(&t, &m, &cfg, arena, need, &e), PML_OK);
+    REQUIRE_EQ(pml_train_init(&t, &m, pml_op_set_all(), &cfg, arena, need, &e), PML_OK);
     pml_tensor in, out;
     pml_train_input(t, 0, &in);
     pml_train_output(t, 0, &out);
@@ -417,10 +417,10 @@ PML_TEST(sgd_momentum_steps_by_hand) {
     const float lr = 0.25f, mom = 0.5f;
     pml_train_config cfg = {l, 1, PML_LOSS_MSE, 1, lr, mom, 0};
     size_t need;
-    REQUIRE_EQ(pml_train_arena_size(&m, &cfg, &need, NULL), PML_OK);
+    REQUIRE_EQ(pml_train_arena_size(&m, pml_op_set_all(), &cfg, &need, NULL), PML_OK);
     void *arena = aligned_alloc(16, need);
     pml_train *t;
-    REQUIRE_EQ(pml_train_init(&t, &m, &cfg, arena, need, NULL), PML_OK);
+    REQUIRE_EQ(pml_train_init(&t, &m, pml_op_set_all(), &cfg, arena, need, NULL), PML_OK);
     REQUIRE_EQ(pml_train_param_count(t), 1);
     pml_train_param p;
     pml_train_get_param(t, 0, &p);
@@ -454,9 +454,9 @@ PML_TEST(sgd_momentum_steps_by_hand) {
     free(arena);
     /* mini-batch of 2 by accumulation */
     cfg.batch = 2;
-    REQUIRE_EQ(pml_train_arena_size(&m, &cfg, &need, NULL), PML_OK);
+    REQUIRE_EQ(pml_train_arena_size(&m, pml_op_set_all(), &cfg, &need, NULL), PML_OK);
     arena = aligned_alloc(16, need);
-    REQUIRE_EQ(pml_train_init(&t, &m, &cfg, arena, need, NULL), PML_OK);
+    REQUIRE_EQ(pml_train_init(&t, &m, pml_op_set_all(), &cfg, arena, need, NULL), PML_OK);
     pml_train_get_param(t, 0, &p);
     pml_train_input(t, 0, &in);
     pml_train_output(t, 0, &out);

@@ -49,12 +49,12 @@ static void exact_case(const char *rel, const pml_train_layer *layers, uint32_t 
     pml_train_config cfg = {layers, n, loss, 2, 0.01f, 0.9f, 0};
     size_t need = 0;
     pml_error e;
-    REQUIRE_EQ(pml_train_arena_size(&m, &cfg, &need, &e), PML_OK);
+    REQUIRE_EQ(pml_train_arena_size(&m, pml_op_set_all(), &cfg, &need, &e), PML_OK);
     REQUIRE(need > 0 && need % PML_ARENA_ALIGN == 0);
     uint8_t *mem = aligned_alloc(16, need + 2 * CANARY), *arena = mem + CANARY;
     pml_train *t = (pml_train *)&e;
     for (size_t sz = 0; sz < need; sz += (need - sz > 64 ? stride : 1)) {
-        pml_status s = pml_train_init(&t, &m, &cfg, arena, sz, &e);
+        pml_status s = pml_train_init(&t, &m, pml_op_set_all(), &cfg, arena, sz, &e);
         if (s != PML_ERR_ARENA || e.arena_needed != need || t != NULL) {
             fprintf(stderr, "  %s: size %zu: status %d, needed %zu\n", rel, sz, (int)s, e.arena_needed);
             CHECK(0);
@@ -62,7 +62,7 @@ static void exact_case(const char *rel, const pml_train_layer *layers, uint32_t 
         }
     }
     memset(mem, 0xA5, need + 2 * CANARY);
-    REQUIRE_EQ(pml_train_init(&t, &m, &cfg, arena, need, &e), PML_OK);
+    REQUIRE_EQ(pml_train_init(&t, &m, pml_op_set_all(), &cfg, arena, need, &e), PML_OK);
     CHECK_EQ(pml_train_arena_used(t), need);
     pml_tensor out;
     pml_train_output(t, 0, &out);
@@ -147,9 +147,9 @@ PML_TEST(qas_scales_gradients_and_update_requantizes) {
     for (int k = 0; k < 2; k++) {
         pml_train_config cfg = {NULL, 0, PML_LOSS_MSE, 1, 0.5f, 0.0f, k ? PML_TRAIN_NO_QAS : 0};
         size_t need;
-        REQUIRE_EQ(pml_train_arena_size(&m, &cfg, &need, NULL), PML_OK);
+        REQUIRE_EQ(pml_train_arena_size(&m, pml_op_set_all(), &cfg, &need, NULL), PML_OK);
         ar[k] = aligned_alloc(16, need);
-        REQUIRE_EQ(pml_train_init(&t[k], &m, &cfg, ar[k], need, NULL), PML_OK);
+        REQUIRE_EQ(pml_train_init(&t[k], &m, pml_op_set_all(), &cfg, ar[k], need, NULL), PML_OK);
         fill_input(t[k], 99);
         float target[4] = {1.0f, -1.0f, 0.5f, 2.0f};
         REQUIRE_EQ(pml_train_sample(t[k], target, NULL), PML_OK);
@@ -199,10 +199,10 @@ PML_TEST(loss_decreases_on_a_tiny_s8_problem) {
     float lr = 0.001f;
     pml_train_config cfg = {NULL, 0, PML_LOSS_MSE, 1, lr, 0.9f, 0};
     size_t need;
-    REQUIRE_EQ(pml_train_arena_size(&m, &cfg, &need, NULL), PML_OK);
+    REQUIRE_EQ(pml_train_arena_size(&m, pml_op_set_all(), &cfg, &need, NULL), PML_OK);
     void *arena = aligned_alloc(16, need);
     pml_train *t;
-    REQUIRE_EQ(pml_train_init(&t, &m, &cfg, arena, need, NULL), PML_OK);
+    REQUIRE_EQ(pml_train_init(&t, &m, pml_op_set_all(), &cfg, arena, need, NULL), PML_OK);
     float targets[8][4];
     for (int s = 0; s < 8; s++)
         for (int j = 0; j < 4; j++) targets[s][j] = 3.0f * frand() - 1.5f;
@@ -243,11 +243,11 @@ PML_TEST(arena_size_is_exact_transfer_sparse) {
     REQUIRE(buf != NULL);
     pml_train_config cfg = {transfer_sparse, 4, PML_LOSS_SOFTMAX_XENT, 32, 0.02f, 0.9f, 0};
     size_t sparse = 0, all = 0;
-    CHECK_EQ(pml_train_arena_size(&m, &cfg, &sparse, NULL), PML_OK);
+    CHECK_EQ(pml_train_arena_size(&m, pml_op_set_all(), &cfg, &sparse, NULL), PML_OK);
     CHECK(sparse <= 256 * 1024); /* the benchmark's budget */
     cfg.layers = NULL;
     cfg.n_layers = 0;
-    CHECK_EQ(pml_train_arena_size(&m, &cfg, &all, NULL), PML_OK);
+    CHECK_EQ(pml_train_arena_size(&m, pml_op_set_all(), &cfg, &all, NULL), PML_OK);
     CHECK(all > sparse);
     free(buf);
 }
@@ -263,10 +263,10 @@ PML_TEST(int8_write_back_round_trip) {
     pml_train_config cfg = {transfer_sparse, 4, PML_LOSS_SOFTMAX_XENT, 2, 0.05f, 0.9f, 0};
     size_t need = 0;
     pml_error e;
-    REQUIRE_EQ(pml_train_arena_size(&m, &cfg, &need, &e), PML_OK);
+    REQUIRE_EQ(pml_train_arena_size(&m, pml_op_set_all(), &cfg, &need, &e), PML_OK);
     uint8_t *arena = aligned_alloc(16, need);
     pml_train *t;
-    REQUIRE_EQ(pml_train_init(&t, &m, &cfg, arena, need, &e), PML_OK);
+    REQUIRE_EQ(pml_train_init(&t, &m, pml_op_set_all(), &cfg, arena, need, &e), PML_OK);
     pml_tensor out;
     pml_train_output(t, 0, &out);
     float target[5];
@@ -330,13 +330,13 @@ static void partial_case(const char *rel, pml_loss loss, const pml_train_layer *
     cp.layers = part;
     size_t nf = 0, np = 0;
     pml_error e;
-    REQUIRE_EQ(pml_train_arena_size(&m, &cf, &nf, &e), PML_OK);
-    REQUIRE_EQ(pml_train_arena_size(&m, &cp, &np, &e), PML_OK);
+    REQUIRE_EQ(pml_train_arena_size(&m, pml_op_set_all(), &cf, &nf, &e), PML_OK);
+    REQUIRE_EQ(pml_train_arena_size(&m, pml_op_set_all(), &cp, &np, &e), PML_OK);
     CHECK(np < nf);
     uint8_t *af = aligned_alloc(16, nf), *ap = aligned_alloc(16, np);
     pml_train *tf, *tp;
-    REQUIRE_EQ(pml_train_init(&tf, &m, &cf, af, nf, &e), PML_OK);
-    REQUIRE_EQ(pml_train_init(&tp, &m, &cp, ap, np, &e), PML_OK);
+    REQUIRE_EQ(pml_train_init(&tf, &m, pml_op_set_all(), &cf, af, nf, &e), PML_OK);
+    REQUIRE_EQ(pml_train_init(&tp, &m, pml_op_set_all(), &cp, ap, np, &e), PML_OK);
     REQUIRE_EQ(pml_train_param_count(tf), pml_train_param_count(tp));
     pml_tensor in_f, in_p, out;
     pml_train_input(tf, 0, &in_f);
@@ -412,19 +412,19 @@ PML_TEST(partial_channels_bad_configs) {
     pml_error e;
     pml_train_layer l[2] = {{4, PML_TRAIN_WEIGHTS | PML_TRAIN_CHANNELS(6)}, {0, 0}}; /* FC has 5 units */
     pml_train_config cfg = {l, 1, PML_LOSS_SOFTMAX_XENT, 1, 0.01f, 0.9f, 0};
-    CHECK_EQ(pml_train_arena_size(&m, &cfg, &need, &e), PML_ERR_ARG);
+    CHECK_EQ(pml_train_arena_size(&m, pml_op_set_all(), &cfg, &need, &e), PML_ERR_ARG);
     l[0].what = PML_TRAIN_CHANNELS(2); /* channels, but neither weights nor bias */
-    CHECK_EQ(pml_train_arena_size(&m, &cfg, &need, &e), PML_ERR_ARG);
+    CHECK_EQ(pml_train_arena_size(&m, pml_op_set_all(), &cfg, &need, &e), PML_ERR_ARG);
     l[0].what = PML_TRAIN_WEIGHTS | PML_TRAIN_CHANNELS(2);
     l[1].op_index = 4;
     l[1].what = PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS | PML_TRAIN_CHANNELS(3); /* weights again, another count */
     cfg.n_layers = 2;
-    CHECK_EQ(pml_train_arena_size(&m, &cfg, &need, &e), PML_ERR_ARG);
+    CHECK_EQ(pml_train_arena_size(&m, pml_op_set_all(), &cfg, &need, &e), PML_ERR_ARG);
     l[1].what = PML_TRAIN_BIAS | PML_TRAIN_CHANNELS(3); /* weights: 2 channels, bias: 3 */
-    REQUIRE_EQ(pml_train_arena_size(&m, &cfg, &need, &e), PML_OK);
+    REQUIRE_EQ(pml_train_arena_size(&m, pml_op_set_all(), &cfg, &need, &e), PML_OK);
     uint8_t *arena = aligned_alloc(16, need);
     pml_train *t;
-    REQUIRE_EQ(pml_train_init(&t, &m, &cfg, arena, need, &e), PML_OK);
+    REQUIRE_EQ(pml_train_init(&t, &m, pml_op_set_all(), &cfg, arena, need, &e), PML_OK);
     pml_train_param pw, pb;
     REQUIRE_EQ(pml_train_param_count(t), 2u);
     pml_train_get_param(t, 0, &pw);

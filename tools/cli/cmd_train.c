@@ -384,11 +384,11 @@ static int ad_adapt(const char *model_path, const char *feat_path, const char *l
                             no_qas ? PML_TRAIN_NO_QAS : 0};
     size_t need;
     pml_error e;
-    pml_status s = pml_train_arena_size(&m, &cfg, &need, &e);
+    pml_status s = pml_train_arena_size(&m, pml_op_set_all(), &cfg, &need, &e);
     if (s != PML_OK) tdie("%s: cannot plan training: %s", model_path, e.msg[0] ? e.msg : pml_status_str(s));
     void *arena = aligned_alloc(16, need);
     pml_train *t;
-    if (pml_train_init(&t, &m, &cfg, arena, need, &e) != PML_OK) tdie("init: %s", e.msg);
+    if (pml_train_init(&t, &m, pml_op_set_all(), &cfg, arena, need, &e) != PML_OK) tdie("init: %s", e.msg);
     pml_tensor in;
     pml_train_input(t, 0, &in);
     float in_s = in.scale;
@@ -523,12 +523,12 @@ int picoml_cmd_train(int argc, char **argv) {
                             no_qas ? PML_TRAIN_NO_QAS : 0};
     size_t need = 0;
     pml_error e;
-    s = pml_train_arena_size(&m, &cfg, &need, &e);
+    s = pml_train_arena_size(&m, pml_op_set_all(), &cfg, &need, &e);
     if (s != PML_OK) tdie("%s: cannot plan training: %s", model_path, e.msg[0] ? e.msg : pml_status_str(s));
     void *arena = aligned_alloc(16, need);
     if (!arena) tdie("out of memory (%zu bytes of arena)", need);
     pml_train *t;
-    s = pml_train_init(&t, &m, &cfg, arena, need, &e);
+    s = pml_train_init(&t, &m, pml_op_set_all(), &cfg, arena, need, &e);
     if (s != PML_OK) tdie("%s: cannot initialise training: %s", model_path, e.msg[0] ? e.msg : pml_status_str(s));
     size_t planned, persistent, n_values = 0;
     pml_train_arena_split(t, &planned, &persistent);
