@@ -119,17 +119,19 @@ PML_INTERNAL void pml_conv2d_bwd_f32_fast(const pml_conv_params *p, const pml_di
  * to even: 0.5 -> 0, 1.5 -> 2, -2.5 -> -2), without a libm call (newlib's lrintf is software, ~50
  * instructions on a Cortex-M4; this is an add, a subtract and two compares). For |v| < 2^23, v +
  * 2^23 (same sign as v) lies where floats are spaced 1 apart, so the addition itself rounds (in the
- * FPU's current mode, as lrintf); subtracting 2^23 again is exact. |v| >= 2^23 is integral already.
+ * FPU's current mode, as lrintf); subtracting 2^23 again is exact. |v| >= 2^23 is integral already
+ * (NaN is returned as is).
  * Needs float arithmetic in float precision (FLT_EVAL_METHOD 0, no -ffast-math); otherwise rintf. */
-PML_INLINE float pml__rint_f32(float v) {
+PML_INLINE float pml__rint_small_f32(float v) { /* the same for |v| < 2^23 only (one compare less) */
 #if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
-    const float big = 8388608.0f; /* 2^23 */
-    if (!(v < big && v > -big)) return v;
-    const float m = v < 0.0f ? -big : big;
+    const float m = v < 0.0f ? -8388608.0f : 8388608.0f; /* 2^23 */
     return (v + m) - m;
 #else
     return rintf(v);
 #endif
+}
+PML_INLINE float pml__rint_f32(float v) {
+    return v < 8388608.0f && v > -8388608.0f ? pml__rint_small_f32(v) : v;
 }
 
 #endif /* PML_TRAIN_INTERNAL_H */

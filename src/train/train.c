@@ -1042,18 +1042,20 @@ pml_status pml_train_sample(pml_train *t, const float *target, float *loss) {
  * lrintf; pml__rint_f32), saturate (weights to the symmetric [-127, 127], bias to int32); weight
  * masters are clamped to [-127, 127] too. */
 static void requantize(pml_train_param *p) {
+    const size_t n = p->count;
+    float *val = p->value; /* [n] */
     if (p->what == PML_TRAIN_WEIGHTS) {
-        int8_t *w = (int8_t *)p->quantized;
-        for (size_t i = 0; i < p->count; i++) {
-            float v = p->value[i];
+        int8_t *w = (int8_t *)p->quantized; /* [n] */
+        for (size_t i = 0; i < n; i++) {
+            float v = val[i];
             v = v < -127.0f ? -127.0f : v > 127.0f ? 127.0f : v;
-            p->value[i] = v; /* the master stays representable: no drift past the saturation */
-            w[i] = (int8_t)(int32_t)pml__rint_f32(v);
+            val[i] = v; /* the master stays representable: no drift past the saturation */
+            w[i] = (int8_t)(int32_t)pml__rint_small_f32(v);
         }
     } else {
-        int32_t *b = (int32_t *)p->quantized;
-        for (size_t i = 0; i < p->count; i++) {
-            float v = p->value[i];
+        int32_t *b = (int32_t *)p->quantized; /* [n] */
+        for (size_t i = 0; i < n; i++) {
+            float v = val[i];
             v = v < -2147483520.0f ? -2147483520.0f : v > 2147483520.0f ? 2147483520.0f : v;
             b[i] = (int32_t)pml__rint_f32(v);
         }

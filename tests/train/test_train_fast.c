@@ -120,12 +120,17 @@ PML_TEST(conv2d_bwd_f32_fast_equals_ref) {
     }
 }
 
-/* pml__rint_f32 equals lrintf (default rounding mode: to nearest, ties to even). */
+/* pml__rint_f32 (and pml__rint_small_f32 below 2^23) equals lrintf (default rounding mode: to nearest, ties to even). */
 PML_TEST(rint_equals_lrintf) {
     long n = 0;
     for (int32_t k = -1200; k <= 1200; k++) { /* quarters: every tie and its neighbours in [-300, 300] */
         float v = (float)k * 0.25f;
         if ((long)pml__rint_f32(v) != lrintf(v)) PML_FAIL_AT("rint(%g) = %g, lrintf %ld", (double)v, (double)pml__rint_f32(v), lrintf(v));
+        n++;
+    }
+    for (int32_t k = -127 * 64; k <= 127 * 64; k++) { /* the int8 weight masters' range, in 1/64 steps */
+        float v = (float)k / 64.0f;
+        if ((long)pml__rint_small_f32(v) != lrintf(v)) PML_FAIL_AT("rint_small(%g) != lrintf", (double)v);
         n++;
     }
     CHECK_EQ((long)pml__rint_f32(0.5f), 0);
