@@ -115,6 +115,11 @@ PML_INTERNAL void pml_conv2d_bwd_f32_fast(const pml_conv_params *p, const pml_di
                                           const float *dout, float gscale, int32_t pw, int32_t pb, float *din,
                                           float *dfilter, float *dbias);
 
+/* FULLY_CONNECTED backward, int8 graphs (pml_fc_bwd_s8_ref; same arguments). */
+PML_INTERNAL void pml_fc_bwd_s8_fast(int32_t batches, int32_t depth, int32_t units, const pml_qgrad *q,
+                                     const int8_t *in, const int8_t *w, const float *dout, float gscale, int32_t pw,
+                                     int32_t pb, float *din, float *dw, float *db);
+
 /* Round to an integral float exactly as lrintf does in the default rounding mode (to nearest, ties
  * to even: 0.5 -> 0, 1.5 -> 2, -2.5 -> -2), without a libm call (newlib's lrintf is software, ~50
  * instructions on a Cortex-M4; this is an add, a subtract and two compares). For |v| < 2^23, v +

@@ -908,7 +908,11 @@ static void backward_op_s8(const pml_train *t, const tnode *n) {
     pml_act_bwd_s8_ref(n->qlo, n->qhi, n->y_count, y, dy);
     if (n->zero_dx) memset(dx, 0, n->x_count * sizeof(float));
     if (n->code == PML_OP_FULLY_CONNECTED)
+#if defined(PML_KERNELS_REF)
         pml_fc_bwd_s8_ref(n->batches, n->depth, n->units, &n->qg, x, n->wq, dy, t->gscale, n->pw, n->pb, dx, n->vw, n->vb);
+#else
+        pml_fc_bwd_s8_fast(n->batches, n->depth, n->units, &n->qg, x, n->wq, dy, t->gscale, n->pw, n->pb, dx, n->vw, n->vb);
+#endif
     else
         pml_conv2d_bwd_s8_ref(&n->cp, &n->qg, &n->in_d, x, &n->f_d, n->wq, &n->out_d, dy, t->gscale, n->pw, n->pb, dx, n->vw,
                               n->vb);

@@ -4,7 +4,8 @@
  * paddings, windows partly or wholly off the image, channel counts that are and are not multiples
  * of the kernels' blocks, bias or none, fused clamps, zero output gradients, partial-channel
  * parameter gradients, gradients accumulated into non-zero buffers). The fast kernels keep the
- * reference's summation order, so they must agree exactly (tolerance 0).
+ * reference's summation order, so they must agree exactly (tolerance 0). The same for the int8
+ * graphs' FULLY_CONNECTED backward (real-domain input gradient, master-domain parameter gradients).
  * And the int8 update's rounding (pml__rint_f32) against lrintf, ties included.
  */
 #include <math.h>
@@ -120,6 +121,32 @@ PML_TEST(conv2d_bwd_f32_fast_equals_ref) {
     }
 }
 
+PML_TEST(fc_bwd_s8_fast_equals_ref) {
+    for (int it = 0; it < 300; it++) {
+        int32_t batches = irand(1, 3), depth = irand(1, 150), units = irand(1, it % 4 == 3 ? 90 : 12);
+        int32_t pw = irand(1, units), pb = irand(1, units);
+        size_t ni = (size_t)batches * (size_t)depth, nw = (size_t)units * (size_t)depth;
+        int8_t *in = malloc(ni), *w = malloc(nw);
+        for (size_t i = 0; i < ni; i++) in[i] = (int8_t)irand(-128, 127);
+        for (size_t i = 0; i < nw; i++) w[i] = (int8_t)irand(-127, 127);
+        float *ws = malloc((size_t)units * sizeof(float));
+        for (int32_t u = 0; u < units; u++) ws[u] = 0.001f + 0.01f * tu_frand(&rs);
+        pml_qgrad q = {0.05f + 0.1f * tu_frand(&rs), irand(-128, 127), ws, irand(0, 1) ? units : 1, irand(0, 1) != 0};
+        float *dout = rnd((size_t)batches * (size_t)units, 40);
+        const float gscale = 1.0f / (float)irand(1, 32);
+        float *din0 = irand(0, 3) ? rnd(ni, 0) : NULL, *dw0 = irand(0, 3) ? rnd((size_t)pw * (size_t)depth, 0) : NULL;
+        float *db0 = irand(0, 3) ? rnd((size_t)pb, 0) : NULL;
+        float *din1 = din0 ? dup(din0, ni) : NULL, *dw1 = dw0 ? dup(dw0, (size_t)pw * (size_t)depth) : NULL;
+        float *db1 = db0 ? dup(db0, (size_t)pb) : NULL;
+        pml_fc_bwd_s8_ref(batches, depth, units, &q, in, w, dout, gscale, pw, pb, din0, dw0, db0);
+        pml_fc_bwd_s8_fast(batches, depth, units, &q, in, w, dout, gscale, pw, pb, din1, dw1, db1);
+        if (din0) CHECK_ARR_F32(din1, din0, (int)ni, 0.0f);
+        if (dw0) CHECK_ARR_F32(dw1, dw0, pw * depth, 0.0f);
+        if (db0) CHECK_ARR_F32(db1, db0, pb, 0.0f);
+        free(in), free(w), free(ws), free(dout), free(din0), free(dw0), free(db0), free(din1), free(dw1), free(db1);
+    }
+}
+
 /* pml__rint_f32 (and pml__rint_small_f32 below 2^23) equals lrintf (default rounding mode: to nearest, ties to even). */
 PML_TEST(rint_equals_lrintf) {
     long n = 0;
@@ -160,6 +187,7 @@ int main(void) {
     PML_RUN(conv2d_f32_fast_equals_ref);
     PML_RUN(fc_f32_fast_equals_ref);
     PML_RUN(conv2d_bwd_f32_fast_equals_ref);
+    PML_RUN(fc_bwd_s8_fast_equals_ref);
     PML_RUN(rint_equals_lrintf);
     return PML_TEST_END("train_fast");
 }
