@@ -50,6 +50,41 @@ static void din_span(int32_t span, int32_t nz, const float *g, const size_t *fof
     }
 }
 
+/* df[oc_k][0..span) += gw[k] * x[0..span) for the n listed channels (df[oc] = df + oc * fstride);
+ * four (then two) channels share each input load. */
+static void df_span(int32_t span, int32_t n, const float *gw, const int32_t *oc, size_t fstride, const float *x,
+                    float *df)
+{
+    int32_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        const float g0 = gw[k], g1 = gw[k + 1], g2 = gw[k + 2], g3 = gw[k + 3];
+        float *d0 = df + (size_t)oc[k] * fstride, *d1 = df + (size_t)oc[k + 1] * fstride;
+        float *d2 = df + (size_t)oc[k + 2] * fstride, *d3 = df + (size_t)oc[k + 3] * fstride;
+        for (int32_t j = 0; j < span; j++) {
+            const float xv = x[j];
+            d0[j] += g0 * xv;
+            d1[j] += g1 * xv;
+            d2[j] += g2 * xv;
+            d3[j] += g3 * xv;
+        }
+    }
+    if (k + 2 <= n) {
+        const float g0 = gw[k], g1 = gw[k + 1];
+        float *d0 = df + (size_t)oc[k] * fstride, *d1 = df + (size_t)oc[k + 1] * fstride;
+        for (int32_t j = 0; j < span; j++) {
+            const float xv = x[j];
+            d0[j] += g0 * xv;
+            d1[j] += g1 * xv;
+        }
+        k += 2;
+    }
+    if (k < n) {
+        const float g = gw[k];
+        float *d = df + (size_t)oc[k] * fstride;
+        for (int32_t j = 0; j < span; j++) d[j] += g * x[j];
+    }
+}
+
 void pml_conv2d_bwd_f32_fast(const pml_conv_params *p, const pml_dims4 *in_d, const float *in, const pml_dims4 *f_d,
                              const float *filter, const pml_dims4 *out_d, const float *dout, float gscale, int32_t pw,
                              int32_t pb, float *din, float *dfilter, float *dbias)
@@ -61,6 +96,7 @@ void pml_conv2d_bwd_f32_fast(const pml_conv_params *p, const pml_dims4 *in_d, co
     const size_t in_row = (size_t)in_d->w * (size_t)cin;           /* one input row  */
     const size_t f_row = (size_t)kw * (size_t)cin;                 /* one filter row */
     float nz_g[NZ_CHUNK];   /* non-zero output gradients of this pixel (a chunk of them) */
+    float nz_gw[NZ_CHUNK];  /* the same times gscale                                     */
     int32_t nz_oc[NZ_CHUNK]; /* their channels, ascending                                  */
     size_t nz_f[NZ_CHUNK];  /* filter[oc, fy0 + r, fx0, 0] offsets, for the current row r  */
     for (int32_t b = 0; b < out_d->n; b++) {
@@ -90,18 +126,22 @@ void pml_conv2d_bwd_f32_fast(const pml_conv_params *p, const pml_dims4 *in_d, co
                             nz_oc[nz++] = oc;
                         }
                     }
+                    /* dbias, and the gradient scaled for the parameters; the listed channels below pw
+                     * are a prefix of the list (it is ascending) */
+                    int32_t np = 0;
                     for (int32_t k = 0; k < nz; k++) {
                         const int32_t oc = nz_oc[k];
-                        const float gw = nz_g[k] * gscale;
+                        nz_gw[k] = nz_g[k] * gscale;
                         if (dbias && oc < pb) {
-                            dbias[oc] += gw;
+                            dbias[oc] += nz_gw[k];
                         }
-                        if (dfilter && oc < pw) {
-                            for (int32_t r = 0; r < rows; r++) {
-                                const float *x = in + xo + (size_t)r * in_row;
-                                float *df = dfilter + (size_t)oc * fstride + fo + (size_t)r * f_row;
-                                for (int32_t j = 0; j < span; j++) df[j] += gw * x[j];
-                            }
+                        np += oc < pw;
+                    }
+                    if (dfilter) {
+                        for (int32_t r = 0; r < rows; r++) {
+                            const float *x = in + xo + (size_t)r * in_row;
+                            float *dfr = dfilter + fo + (size_t)r * f_row; /* dfilter[0, fy0 + r, fx0, 0] */
+                            df_span(span, np, nz_gw, nz_oc, fstride, x, dfr);
                         }
                     }
                     if (din && nz > 0) {
