@@ -107,6 +107,9 @@ PML_INTERNAL void pml_conv2d_f32_fast(const pml_conv_params *p, const pml_dims4 
 PML_INTERNAL void pml_fc_f32_fast(const pml_fc_params *p, int32_t batches, int32_t depth, int32_t units,
                                   const float *in, const float *w, const float *bias, float *out);
 
+/* AVERAGE_POOL_2D forward (pml_avgpool_f32_ref). */
+PML_INTERNAL void pml_avgpool_f32_fast(const pml_pool_params *p, const pml_dims4 *in_d, const float *in,
+                                       const pml_dims4 *out_d, float *out);
 /* CONV_2D backward, dilation 1, no groups (pml_conv2d_bwd_f32_ref; same arguments). */
 PML_INTERNAL bool pml_conv2d_bwd_f32_fast_applies(const pml_conv_params *p, const pml_dims4 *in_d,
                                                   const pml_dims4 *f_d, const pml_dims4 *out_d);

@@ -82,8 +82,8 @@ typedef struct tnode {
     const int32_t *bq;           /* bias in use: RAM copy if trained, else the model               */
     pml_conv_s8_fn conv_s8;      /* CONV_2D / DEPTHWISE_CONV_2D forward: the variant the kernel table */
     pml_fc_s8_fn fc_s8;          /* picks, as the interpreter's prepare does (no scratch needed)      */
-    bool fast_f32;               /* float CONV_2D (forward, backward) / FULLY_CONNECTED (forward): the
-                                    _fast twins apply (src/train, *_fast.c)                           */
+    bool fast_f32;               /* float CONV_2D (forward, backward), FULLY_CONNECTED and
+                                    AVERAGE_POOL_2D (forward): the _fast twins apply (src/train)     */
 } tnode;
 
 /* Per-tensor workspace entry. */
@@ -325,7 +325,7 @@ static pml_status parse_node(const pml_model *m, uint32_t k, tnode *nd, pml_erro
     nd->esz = sizeof(float);
     if (nd->q) return parse_node_s8(m, k, nd, ti, act, err);
 #if !defined(PML_KERNELS_REF) /* reference builds run the reference kernels only */
-    nd->fast_f32 = op.code == PML_OP_FULLY_CONNECTED ||
+    nd->fast_f32 = op.code == PML_OP_FULLY_CONNECTED || op.code == PML_OP_AVERAGE_POOL_2D ||
                    (op.code == PML_OP_CONV_2D && pml_conv2d_f32_fast_applies(&nd->cp, &nd->in_d, &nd->f_d, &nd->out_d) &&
                     pml_conv2d_bwd_f32_fast_applies(&nd->cp, &nd->in_d, &nd->f_d, &nd->out_d));
 #endif
@@ -937,7 +937,7 @@ static void forward_op(const pml_train *t, const tnode *n) {
         pml_dwconv2d_f32_ref(&n->cp, &n->in_d, A[n->x], &n->f_d, n->wv, n->bv, &n->out_d, A[n->y]);
         break;
     case PML_OP_AVERAGE_POOL_2D:
-        pml_avgpool_f32_ref(&n->pp, &n->in_d, A[n->x], &n->out_d, A[n->y]);
+        (n->fast_f32 ? pml_avgpool_f32_fast : pml_avgpool_f32_ref)(&n->pp, &n->in_d, A[n->x], &n->out_d, A[n->y]);
         break;
     case PML_OP_MAX_POOL_2D:
         pml_maxpool_f32_ref(&n->pp, &n->in_d, A[n->x], &n->out_d, A[n->y]);

@@ -96,6 +96,33 @@ PML_TEST(fc_f32_fast_equals_ref) {
     }
 }
 
+PML_TEST(avgpool_f32_fast_equals_ref) {
+    for (int it = 0; it < 300; it++) {
+        pml_pool_params p;
+        memset(&p, 0, sizeof p);
+        p.filter_h = irand(1, 4);
+        p.filter_w = irand(1, 4);
+        p.stride_h = irand(1, 3);
+        p.stride_w = irand(1, 3);
+        p.pad_h = irand(0, p.filter_h - 1);
+        p.pad_w = irand(0, p.filter_w - 1);
+        pml_conv_params cp;
+        clamp_of(&cp);
+        p.act_min_f = cp.act_min_f;
+        p.act_max_f = cp.act_max_f;
+        pml_dims4 in_d = {irand(1, 2), irand(1, 9), irand(1, 9), irand(1, 10)};
+        int32_t eh = in_d.h + p.pad_h + irand(0, p.filter_h - 1) - p.filter_h;
+        int32_t ew = in_d.w + p.pad_w + irand(0, p.filter_w - 1) - p.filter_w;
+        pml_dims4 out_d = {in_d.n, eh < 0 ? 1 : eh / p.stride_h + 1, ew < 0 ? 1 : ew / p.stride_w + 1, in_d.c};
+        size_t no = count4(&out_d);
+        float *in = rnd(count4(&in_d), 10), *want = malloc(no * sizeof(float)), *got = malloc(no * sizeof(float));
+        pml_avgpool_f32_ref(&p, &in_d, in, &out_d, want);
+        pml_avgpool_f32_fast(&p, &in_d, in, &out_d, got);
+        CHECK_ARR_F32(got, want, (int)no, 0.0f);
+        free(in), free(want), free(got);
+    }
+}
+
 PML_TEST(conv2d_bwd_f32_fast_equals_ref) {
     for (int it = 0; it < 400; it++) {
         pml_conv_params p;
@@ -186,6 +213,7 @@ PML_TEST(rint_equals_lrintf) {
 int main(void) {
     PML_RUN(conv2d_f32_fast_equals_ref);
     PML_RUN(fc_f32_fast_equals_ref);
+    PML_RUN(avgpool_f32_fast_equals_ref);
     PML_RUN(conv2d_bwd_f32_fast_equals_ref);
     PML_RUN(fc_bwd_s8_fast_equals_ref);
     PML_RUN(rint_equals_lrintf);
