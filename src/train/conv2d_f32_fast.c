@@ -131,7 +131,7 @@ void pml_conv2d_f32_fast(const pml_conv_params *p, const pml_dims4 *in_d, const 
                 const float *x0 = rows > 0 ? in + (((size_t)b * (size_t)in_d->h + (size_t)(iy0 + fy0)) * (size_t)in_d->w +
                                                    (size_t)(ix0 + fx0)) * (size_t)cin
                                            : in;
-                const float *f0 = filter + ((size_t)fy0 * (size_t)kw + (size_t)fx0) * (size_t)cin;
+                const float *f0 = rows > 0 ? filter + ((size_t)fy0 * (size_t)kw + (size_t)fx0) * (size_t)cin : filter;
                 float *o = out + (((size_t)b * (size_t)out_d->h + (size_t)oy) * (size_t)out_d->w + (size_t)ox) * (size_t)cout;
                 /* the next pixel has the same window if neither is clipped differently at the edges */
                 const int32_t nx0 = ix0 + p->stride_w;
