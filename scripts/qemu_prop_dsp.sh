@@ -24,7 +24,8 @@ PORT=$ROOT/ports/cortexm-qemu
 $CC $COMMON -std=gnu11 -Wall -Wextra -Wno-unused-parameter -I"$PORT" -I"$ROOT/ports/common" -c "$PORT/startup.c" -o "$OUT/startup.o"
 $CC $COMMON -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wvla -Wdouble-promotion -Wstrict-prototypes -Wmissing-prototypes \
   -Werror -DPML_KERNELS_DSP -DPROP_CASES="$CASES" -I"$ROOT/include" -I"$ROOT/src" -I"$ROOT/tests" -I"$ROOT/ports/common" \
-  -c "$ROOT/ports/tests/prop_dsp.c" -o "$OUT/prop_dsp.o"
+  -I"$ROOT/tools/pack" -c "$ROOT/ports/tests/prop_dsp.c" -o "$OUT/prop_dsp.o"
+$CC $COMMON -std=c11 -Wall -Wextra -Wpedantic -Werror -I"$ROOT/src" -c "$ROOT/tools/pack/pml_pack_fc.c" -o "$OUT/pml_pack_fc.o"
 $CC $CPU --specs=nano.specs -nostartfiles -T "$PORT/mps2.ld" -L"$PORT" -Wl,--gc-sections -o "$OUT/prop_dsp.elf" \
-  "$OUT/prop_dsp.o" "$OUT/startup.o" "$BUILD/lib/libpicoml.a" -lm
+  "$OUT/prop_dsp.o" "$OUT/pml_pack_fc.o" "$OUT/startup.o" "$BUILD/lib/libpicoml.a" -lm
 TIMEOUT=${TIMEOUT:-1200} "$ROOT/ports/qemu-run.sh" "$T" "$OUT/prop_dsp.elf"

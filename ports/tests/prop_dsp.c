@@ -13,6 +13,7 @@
 
 #include "board.h"
 #include "prop/prop_cases.h"
+#include "pml_pack_fc.h"
 
 #ifndef PROP_CASES
 #define PROP_CASES 1500 /* per op */
@@ -38,6 +39,7 @@ static int8_t g_in[PROP_MAX_IN], g_in2[PROP_MAX_IN], g_f[PROP_MAX_F];
 static int8_t g_ref[PROP_MAX_OUT + GUARD], g_got[PROP_MAX_OUT + GUARD];
 static int32_t g_bias[PROP_MAX_CH], g_mult[PROP_MAX_CH];
 static int8_t g_shift[PROP_MAX_CH];
+static int32_t g_packed[PROP_MAX_PACKED / 4 + 1];
 
 static int passed, failed;
 
@@ -118,6 +120,34 @@ static void fc(void) {
     }
 }
 
+/* the same cases with the weights packed (tools/pack/pml_pack_fc.c): every packed variant vs the reference */
+static void fc_packed(void) {
+    uint32_t nv;
+    const pml_fc_s8_w16_variant *tab = pml__fc_s8_w16_variants(&nv);
+    for (int k = 0; k < PROP_CASES; k++) {
+        uint64_t seed, s;
+        prop_fc_case c;
+        prop_fc_case_draw(k, &seed, &s, &c);
+        prop_fill_s8(&s, g_in, (size_t)c.batches * c.depth, c.extreme);
+        prop_fill_s8(&s, g_f, (size_t)c.units * c.depth, c.extreme);
+        prop_bias(&s, g_bias, c.units);
+        prop_requant(&s, c.units, c.per_channel, g_mult, g_shift);
+        const pml_requant q = {g_mult, g_shift, c.per_channel ? c.units : 1};
+        const int32_t *bias = c.no_bias ? NULL : g_bias;
+        const size_t out_n = (size_t)c.batches * c.units;
+        const int32_t u4 = (c.units + 3) & ~3;
+        pml_pack_fc_w16(g_f, bias, c.units, c.depth, c.p.input_offset, g_packed);
+        memset(g_ref, 0x5a, out_n + GUARD);
+        pml_fc_s8_ref(&c.p, &q, c.batches, c.depth, c.units, g_in, g_f, bias, g_ref);
+        for (uint32_t v = 0; v < nv; v++) {
+            memset(g_got, 0x5a, out_n + GUARD);
+            tab[v].run(&c.p, &q, c.batches, c.depth, c.units, g_in, g_packed + 4, (const int16_t *)(g_packed + 4 + u4),
+                       g_got);
+            check(tab[v].name, seed, out_n);
+        }
+    }
+}
+
 static void add(void) {
     uint32_t nv;
     const pml_add_s8_variant *tab = pml__add_s8_variants(&nv);
@@ -160,22 +190,25 @@ static void avgpool(void) {
 }
 
 int main(void) {
-    uint32_t n1, n2, n3, n4, n5;
+    uint32_t n1, n2, n3, n4, n5, n6;
     const pml_conv_s8_variant *c = pml__conv2d_s8_variants(&n1);
     const pml_conv_s8_variant *d = pml__dwconv2d_s8_variants(&n2);
     const pml_fc_s8_variant *f = pml__fc_s8_variants(&n3);
     const pml_add_s8_variant *a = pml__add_s8_variants(&n4);
     const pml_avgpool_s8_variant *ap = pml__avgpool_s8_variants(&n5);
+    const pml_fc_s8_w16_variant *fw = pml__fc_s8_w16_variants(&n6);
     put("prop_dsp: variants:");
     for (uint32_t i = 0; i + 1 < n1; i++) put(" "), put(c[i].name);
     for (uint32_t i = 0; i + 1 < n2; i++) put(" "), put(d[i].name);
     for (uint32_t i = 0; i + 1 < n3; i++) put(" "), put(f[i].name);
     for (uint32_t i = 0; i + 1 < n4; i++) put(" "), put(a[i].name);
     for (uint32_t i = 0; i + 1 < n5; i++) put(" "), put(ap[i].name);
+    for (uint32_t i = 0; i < n6; i++) put(" "), put(fw[i].name);
     put("\n");
     conv_like(false);
     conv_like(true);
     fc();
+    fc_packed();
     add();
     avgpool();
     put("prop_dsp: ");

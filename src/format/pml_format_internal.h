@@ -132,4 +132,9 @@ PML_INTERNAL pml_status pml__op_info(const pml_model *m, uint32_t index, pml__op
 PML_INTERNAL bool pml__tensor_is_const(const pml_model *m, uint32_t index);
 PML_INTERNAL int32_t pml__model_io(const pml_model *m, bool output, uint32_t i);
 
+/* The packed buffer of `kind` for operator `op` (src/format/pml_packed.h), 4-byte aligned, from the
+ * model's "picoml.packed.v1" metadata; NULL (and *len 0) if there is none or anything on the way is
+ * malformed (packed data is optional: a damaged section is ignored, never trusted). */
+PML_INTERNAL const uint8_t *pml__packed_find(const pml_model *m, uint32_t op, uint32_t kind, size_t *len);
+
 #endif /* PML_FORMAT_INTERNAL_H */

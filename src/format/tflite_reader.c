@@ -18,10 +18,12 @@
  *   QuantizationParameters: scale[2] zero_point[3] details_type[4] quantized_dimension[6]
  *   Operator: opcode_index[0] inputs[1] outputs[2] builtin_options_type[3] builtin_options[4]
  *   Buffer: data[0] offset[1] size[2]
+ *   Metadata: name[0] buffer[1]   (Model: metadata[6]; only "picoml.packed.v1" is read)
  */
 #include <string.h>
 
 #include "pml_format_internal.h"
+#include "pml_packed.h"
 #include "../common/pml_check.h"
 
 static bool in_range(const pml_model *m, uint64_t pos, uint64_t n) { return pos <= m->len && n <= m->len - pos; }
@@ -295,6 +297,37 @@ int32_t pml__model_io(const pml_model *m, bool output, uint32_t i) {
     uint32_t n = output ? m->n_outputs : m->n_inputs;
     if (i >= n) return -1;
     return pml__rd_i32(m, (output ? m->outputs : m->inputs) + 4 * i);
+}
+
+/* ---- picoml packed section (pml_packed.h) ------------------------------------------------- */
+
+const uint8_t *pml__packed_find(const pml_model *m, uint32_t op, uint32_t kind, size_t *len) {
+    static const char name[] = PML_PACKED_META_NAME;
+    pml__fbt root, mt;
+    pml__fbv meta, v;
+    const uint8_t *tab, *d;
+    size_t tl, dl;
+    *len = 0;
+    if (!m || !m->buf || !pml__fb_table_at(m, rd_u32(m, 0), &root) || !pml__fb_field_vector(m, &root, 6, 4, &meta))
+        return NULL;
+    for (uint32_t i = 0; i < meta.n; i++) {
+        if (!pml__fb_vector_table(m, &meta, i, &mt) || !pml__fb_field_vector(m, &mt, 0, 1, &v)) return NULL;
+        if (v.n != sizeof name - 1 || memcmp(m->buf + v.pos, name, sizeof name - 1) != 0) continue;
+        if (!buffer_data(m, pml__fb_u32(m, &mt, 1, UINT32_MAX), &mt, &v, &tab, &tl) || !tab || tl < 4) return NULL;
+        uint32_t n;
+        memcpy(&n, tab, 4);
+        if ((uint64_t)n * PML_PACKED_ENTRY_BYTES > tl - 4) return NULL;
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t e[3];
+            memcpy(e, tab + 4 + (size_t)k * PML_PACKED_ENTRY_BYTES, sizeof e);
+            if (e[0] != op || e[1] != kind) continue;
+            if (!buffer_data(m, e[2], &mt, &v, &d, &dl) || !d || ((uintptr_t)d & 3u)) return NULL;
+            *len = dl;
+            return d;
+        }
+        return NULL;
+    }
+    return NULL;
 }
 
 /* ---- open: validate everything once ------------------------------------------------------- */

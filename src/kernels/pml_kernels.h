@@ -444,6 +444,24 @@ PML_INTERNAL void pml_fc_s8_vnni(const pml_fc_params *p, const pml_requant *q, i
 PML_INTERNAL bool pml_avgpool_s8_avx2(const pml_pool_params *p, const pml_dims4 *in_d, const int8_t *in, const pml_dims4 *out_d,
                                       int8_t *out);
 
+/* FULLY_CONNECTED int8 on offline-packed weights (src/format/pml_packed.h, PML_PACKED_FC_W16X4):
+ * bias = the packed bias (units rounded up to 4 values), w = the packed int16 weights. Used where the
+ * model carries them (`picoml pack`) and the build has a packed variant (DSP); the portable C twin is
+ * the property tests' bridge to pml_fc_s8_ref. */
+typedef void (*pml_fc_s8_w16_fn)(const pml_fc_params *p, const pml_requant *q, int32_t batches, int32_t depth,
+                                 int32_t units, const int8_t *in, const int32_t *bias, const int16_t *w, int8_t *out);
+typedef struct pml_fc_s8_w16_variant {
+    const char *name;
+    pml_fc_s8_w16_fn run;
+} pml_fc_s8_w16_variant;
+PML_INTERNAL void pml_fc_s8_w16_c(const pml_fc_params *p, const pml_requant *q, int32_t batches, int32_t depth,
+                                  int32_t units, const int8_t *in, const int32_t *bias, const int16_t *w, int8_t *out);
+PML_INTERNAL void pml_fc_s8_w16_dsp(const pml_fc_params *p, const pml_requant *q, int32_t batches, int32_t depth,
+                                    int32_t units, const int8_t *in, const int32_t *bias, const int16_t *w, int8_t *out);
+/* Every packed variant of this build (the C twin last); the one prepare uses, NULL if none. */
+PML_INTERNAL const pml_fc_s8_w16_variant *pml__fc_s8_w16_variants(uint32_t *count);
+PML_INTERNAL const pml_fc_s8_w16_variant *pml__fc_s8_w16_select(void);
+
 /* ADD int8 without broadcasting. */
 typedef struct pml_add_s8_variant {
     const char *name;

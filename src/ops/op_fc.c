@@ -4,11 +4,13 @@
 #include <string.h>
 
 #include "pml_ops_internal.h"
+#include "../format/pml_packed.h"
 
 /* Persistent per node (weights and bias are read through the tensor table: inputs 1 and 2). The
  * kernels' pml_fc_params and pml_requant are rebuilt on the stack at eval: that keeps int8 op data
  * at 28 bytes with per-tensor weights on 32-bit targets (MLPerf Tiny AD has ten such ops), + 5 per
- * channel with per-channel weights. */
+ * channel with per-channel weights. With packed weights (`picoml pack`, src/format/pml_packed.h) a
+ * pointer to them comes first (before mult) and `run` holds the pml_fc_s8_w16_fn. */
 typedef struct fc_data {
     int32_t batches, depth, units;
     union {
@@ -56,6 +58,51 @@ static pml_status eval_s8_folded(const pml_interp *it, const pml_node *n) {
     return PML_OK;
 }
 #endif
+/* the packed-weights form: (d + 1) holds the packed buffer, then mult / shift as in eval_s8 */
+static pml_status eval_s8_w16(const pml_interp *it, const pml_node *n) {
+    const fc_data *d = (const fc_data *)n->data;
+    const uint8_t *const *pk = (const uint8_t *const *)(const void *)(d + 1);
+    const int32_t *mult = (const int32_t *)(const void *)(pk + 1);
+    const int32_t nq = d->u.s8.per_channel ? d->units : 1, u4 = (d->units + 3) & ~3;
+    const int32_t *bias = (const int32_t *)(const void *)(pk[0] + PML_PACKED_FC_HEADER_BYTES);
+    pml_fc_params p = {d->u.s8.input_offset, 0, d->u.s8.output_offset, d->u.s8.act_min, d->u.s8.act_max, 0.0f, 0.0f};
+    pml_requant q = {mult, d->u.s8.per_channel ? (const int8_t *)(mult + nq) : &d->u.s8.shift, nq};
+    ((pml_fc_s8_w16_fn)(void (*)(void))d->u.s8.run)(&p, &q, d->batches, d->depth, d->units,
+                                                     (const int8_t *)PML_IN(it, n, 0), bias,
+                                                     (const int16_t *)(const void *)(bias + u4), (int8_t *)PML_OUTP(it, n, 0));
+    return PML_OK;
+}
+
+/* The packed weights of op `op` (kind PML_PACKED_FC_W16X4) if they are exactly what pml_packed.h
+ * makes from this op's weights w[units][depth], bias and input offset, else NULL: a stale or damaged
+ * section then costs nothing but this check (once, at prepare), never a wrong result. */
+static const uint8_t *fc_packed(const pml_model *m, uint32_t op, const int8_t *w, const int32_t *bias, int32_t units,
+                                int32_t depth, int32_t off) {
+    size_t len;
+    const uint8_t *pk = pml__packed_find(m, op, PML_PACKED_FC_W16X4, &len);
+    if (!pk || len < pml_packed_fc_w16_bytes((uint32_t)units, (uint32_t)depth)) return NULL;
+    const int32_t *h = (const int32_t *)(const void *)pk, *pb = h + 4;
+    if (h[0] != units || h[1] != depth || h[2] != off || h[3] != 0) return NULL;
+    const int32_t u4 = (units + 3) & ~3, ng = (depth + 3) >> 2;
+    const int16_t *pw = (const int16_t *)(const void *)(pb + u4);
+    for (int32_t u0 = 0; u0 < u4; u0 += 4)
+        for (int32_t r = 0; r < 4; r++) {
+            const int32_t u = u0 + r;
+            const int8_t *row = w + (size_t)u * (size_t)depth;
+            uint32_t s = 0;
+            for (int32_t g = 0; g < ng; g++)
+                for (int32_t j = 0; j < 4; j++) {
+                    const int32_t d = 4 * g + (j == 1 ? 2 : j == 2 ? 1 : j);
+                    const int32_t want = (u < units && d < depth) ? row[d] : 0;
+                    if (pw[(size_t)(u0 / 4 * ng + g) * 16 + (size_t)(4 * r + j)] != want) return NULL;
+                    s += (uint32_t)want;
+                }
+            if (u < units) s = s * (uint32_t)off + (bias ? (uint32_t)bias[u] : 0u);
+            if ((uint32_t)pb[u] != s) return NULL;
+        }
+    return pk;
+}
+
 static pml_status eval_f32(const pml_interp *it, const pml_node *n) {
     const fc_data *d = (const fc_data *)n->data;
     pml_fc_params p = {0, 0, 0, 0, 0, d->u.f32.act_min, d->u.f32.act_max};
@@ -110,6 +157,7 @@ static pml_status prepare_body(pml_prep_ctx *pc, pml_node *n, pml__tinfo *t) {
     size_t extra = 0;
     int32_t nq = 0, q0 = 0, sh0 = 0;
     float s_in = 0.0f, s_out = 0.0f;
+    const uint8_t *packed = NULL;
     pml_eval_fn eval;
     const char *variant;
     if (in->dtype == PML_DTYPE_I8 && w->dtype == PML_DTYPE_I8 && out->dtype == PML_DTYPE_I8 &&
@@ -147,6 +195,15 @@ static pml_status prepare_body(pml_prep_ctx *pc, pml_node *n, pml__tinfo *t) {
             variant = "fc_s8_vnni_folded";
         }
 #endif
+        const pml_fc_s8_w16_variant *pv = pml__fc_s8_w16_select();
+        if (pv && (packed = fc_packed(m, pc->op_index, (const int8_t *)w->data,
+                                      has_bias ? (const int32_t *)(const void *)bias->data : NULL, units, depth,
+                                      fp.input_offset)) != NULL) {
+            extra += sizeof packed;
+            eval = eval_s8_w16;
+            dd.u.s8.run = (pml_fc_s8_fn)(void (*)(void))pv->run;
+            variant = pv->name;
+        }
     } else if (in->dtype == PML_DTYPE_F32 && out->dtype == PML_DTYPE_F32 && (!has_bias || bias->dtype == PML_DTYPE_F32) &&
                (w->dtype == PML_DTYPE_F32 || w->dtype == PML_DTYPE_I8)) {
         PML_PREP_CHECK(pc, pml__act_range_f32(act, &dd.u.f32.act_min, &dd.u.f32.act_max), PML_ERR_UNSUPPORTED,
@@ -187,8 +244,13 @@ static pml_status prepare_body(pml_prep_ctx *pc, pml_node *n, pml__tinfo *t) {
 #ifdef PML_KERNELS_AVX2
     s8 = s8 || eval == eval_s8_folded;
 #endif
-    if (s8) {
+    if (s8 || eval == eval_s8_w16) {
         int32_t *mult = (int32_t *)(void *)(d + 1);
+        if (eval == eval_s8_w16) {
+            const uint8_t **pk = (const uint8_t **)(void *)mult;
+            pk[0] = packed;
+            mult = (int32_t *)(void *)(pk + 1);
+        }
         if (nq == 1) {
             mult[0] = q0;
             d->u.s8.shift = (int8_t)sh0;

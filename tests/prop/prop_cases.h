@@ -152,6 +152,10 @@ static inline void prop_fc_case_draw(int k, uint64_t *seed, uint64_t *s, prop_fc
     c->no_bias = prop_u64(s) % 5 == 0;
 }
 
+/* Bytes of the largest PML_PACKED_FC_W16X4 buffer of a prop_fc_case (units <= 150, depth <= 700,
+ * units * depth <= PROP_MAX_F, both rounded up to 4): (u + 3)(d + 3) <= PROP_MAX_F + 3 * 850 + 9. */
+#define PROP_MAX_PACKED (16 + 4 * 156 + 2 * (PROP_MAX_F + 3 * 850 + 9))
+
 typedef struct prop_add_case {
     pml_add_params p;
     pml_bcast5 b;

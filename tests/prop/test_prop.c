@@ -12,6 +12,7 @@
 #include "pml_test.h"
 #include "pml_test_util.h"
 #include "prop/prop_cases.h"
+#include "pml_pack_fc.h"
 
 #define GUARD 32
 
@@ -156,6 +157,48 @@ PML_TEST(fc_s8_variants_match_ref) {
 #endif
 }
 
+/* Packed weights (`picoml pack`): the same FC cases, weights packed by the packer's own routine,
+ * every packed variant of this build (the portable twin always; DSP builds add theirs) vs the
+ * reference on the int8 weights. */
+PML_TEST(fc_s8_packed_variants_match_ref) {
+    uint32_t nv;
+    const pml_fc_s8_w16_variant *tab = pml__fc_s8_w16_variants(&nv);
+    int cases = n_cases(3000), ran = 0;
+    bufs B = alloc_bufs();
+    int32_t *packed = malloc(PROP_MAX_PACKED);
+    for (int k = 0; k < cases; k++) {
+        uint64_t seed, s;
+        prop_fc_case c;
+        prop_fc_case_draw(k, &seed, &s, &c);
+        prop_fill_s8(&s, B.in, (size_t)c.batches * c.depth, c.extreme);
+        prop_fill_s8(&s, B.f, (size_t)c.units * c.depth, c.extreme);
+        prop_bias(&s, B.bias, c.units);
+        prop_requant(&s, c.units, c.per_channel, B.mult, B.shift);
+        const pml_requant q = {B.mult, B.shift, c.per_channel ? c.units : 1};
+        const int32_t *bias = c.no_bias ? NULL : B.bias;
+        const size_t out_n = (size_t)c.batches * c.units;
+        CHECK(pml_packed_fc_w16_bytes((uint32_t)c.units, (uint32_t)c.depth) <= PROP_MAX_PACKED);
+        pml_pack_fc_w16(B.f, bias, c.units, c.depth, c.p.input_offset, packed);
+        const int32_t u4 = (c.units + 3) & ~3;
+        memset(B.ref, 0x5a, out_n + GUARD);
+        pml_fc_s8_ref(&c.p, &q, c.batches, c.depth, c.units, B.in, B.f, bias, B.ref);
+        for (uint32_t v = 0; v < nv; v++) {
+            memset(B.got, 0x5a, out_n + GUARD);
+            tab[v].run(&c.p, &q, c.batches, c.depth, c.units, B.in, packed + 4, (const int16_t *)(packed + 4 + u4),
+                       B.got);
+            size_t first;
+            if (!same(B.ref, B.got, out_n, &first))
+                PML_FAIL_AT("%s seed %llu: batches %d depth %d units %d: byte %zu: %d vs ref %d", tab[v].name,
+                            (unsigned long long)seed, c.batches, c.depth, c.units, first, B.got[first], B.ref[first]);
+            ran++;
+        }
+    }
+    free(packed);
+    free_bufs(&B);
+    printf("prop: fc_s8 packed: %d variant runs compared (%u variants in this build)\n", ran, nv);
+    CHECK(ran >= cases);
+}
+
 PML_TEST(add_s8_variants_match_ref) {
     uint32_t nv;
     const pml_add_s8_variant *tab = pml__add_s8_variants(&nv);
@@ -223,6 +266,7 @@ int main(void) {
     PML_RUN(conv2d_s8_variants_match_ref);
     PML_RUN(dwconv2d_s8_variants_match_ref);
     PML_RUN(fc_s8_variants_match_ref);
+    PML_RUN(fc_s8_packed_variants_match_ref);
     PML_RUN(add_s8_variants_match_ref);
     PML_RUN(avgpool_s8_variants_match_ref);
     return PML_TEST_END("prop");

@@ -6,6 +6,7 @@
  *   picoml run  MODEL [--input FILE]... [--output FILE]... [--json]
  *   picoml plan MODEL
  *   picoml bench MODEL [--runs N] [--warmup W] [--input FILE]... [--json] [--no-op-times]
+ *   picoml pack MODEL -o OUT.tflite [--target armv7em]
  *
  * Every error: exit status != 0 and one line on stderr.
  */
@@ -19,6 +20,7 @@
 
 #include "pml/pml.h"
 #include "cmd_audio.h"
+#include "cmd_pack.h"
 #include "cmd_train.h"
 
 #define EXIT_USAGE 2
@@ -63,6 +65,10 @@ static void usage(FILE *f) {
             "  wakeword MODEL WAV [--threshold T] [--truth JSON] [--json] [--bench]\n"
             "                            streaming wakeword: detection times; --truth scores TP/FN/FP\n"
             "  kws MODEL WAV [--all] [--json] [--bench]   keyword spotting: top label and probability\n"
+            "  pack MODEL -o OUT.tflite [--target armv7em]\n"
+            "                            copy MODEL with FULLY_CONNECTED weights pre-packed for the\n"
+            "                            Cortex-M DSP kernel (int16, +2x the weight bytes in flash);\n"
+            "                            still a valid TFLite model (src/format/pml_packed.h)\n"
             "  help                      this text\n");
 }
 
@@ -556,6 +562,9 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "train")) return picoml_cmd_train(argc - 2, argv + 2);
     if (!strcmp(cmd, "wakeword")) return pml_cli_wakeword(argc - 2, argv + 2);
     if (!strcmp(cmd, "kws")) return pml_cli_kws(argc - 2, argv + 2);
+    if (!strcmp(cmd, "pack")) {
+        return picoml_cmd_pack(argc - 2, argv + 2, read_file);
+    }
     const char *model = NULL;
     bool json = false, op_times = true;
     long runs = 10, warmup = 1;
