@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
 # Build and run the bare-metal firmware (ports/) under QEMU.
-#   qemu.sh test         Cortex-M4 (mps2-an386): KWS, IC, AD on golden inputs 0, 1, 2 and pattern
+#   qemu.sh test         Cortex-M4 (mps2-an386): KWS, IC, AD (as is and packed) on golden inputs 0, 1, 2, pattern
 #   qemu.sh test-all     all five int8 models, all four inputs, on every target QEMU runs:
 #                        m4, m7, m55, m0plus (on an M3), rv32imac, rv32imafc
 #   qemu.sh bench        instructions per inference (pattern input), every model and target, with
@@ -20,10 +20,12 @@ mode=${1:?usage: qemu.sh test|test-all|bench|size-report|dut}
 root=$(cd "$(dirname "$0")/.." && pwd)
 JOBS=${JOBS:-2}
 PML_KERNELS=${PML_KERNELS:-portable}
-ALL_MODELS="kws_ref_model vww_96_int8 ad01_int8 pretrainedResnet_quant str_ww_ref_model"
+ALL_MODELS="kws_ref_model vww_96_int8 ad01_int8 ad01_int8_packed pretrainedResnet_quant str_ww_ref_model"
+# ad01_int8_packed: ad01_int8 after `picoml pack` (FULLY_CONNECTED weights pre-widened for the DSP
+# kernel, built on the fly by ports/Makefile), checked against ad01_int8's golden data.
 ALL_TARGETS="m4 m7 m55 m0plus rv32imac rv32imafc"
 case $mode in
-  test)        targets=${TARGETS:-m4}; models=${MODELS:-kws_ref_model pretrainedResnet_quant ad01_int8}
+  test)        targets=${TARGETS:-m4}; models=${MODELS:-kws_ref_model pretrainedResnet_quant ad01_int8 ad01_int8_packed}
                inputs=${INPUTS:-0 1 2 pattern} ;;
   test-all)    targets=${TARGETS:-$ALL_TARGETS}; models=${MODELS:-$ALL_MODELS}; inputs=${INPUTS:-0 1 2 pattern} ;;
   dut)         targets=${TARGETS:-m4}; models=${DUT_MODELS:-kws_ref_model}; inputs=${INPUTS:-0 1 2} ;;

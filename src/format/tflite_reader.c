@@ -303,30 +303,33 @@ int32_t pml__model_io(const pml_model *m, bool output, uint32_t i) {
 
 const uint8_t *pml__packed_find(const pml_model *m, uint32_t op, uint32_t kind, size_t *len) {
     static const char name[] = PML_PACKED_META_NAME;
-    pml__fbt root, mt;
+    pml__fbt t; /* the root, then each Metadata table, then buffer_data's work record */
     pml__fbv meta, v;
-    const uint8_t *tab, *d;
-    size_t tl, dl;
+    const uint8_t *d;
     *len = 0;
-    if (!m || !m->buf || !pml__fb_table_at(m, rd_u32(m, 0), &root) || !pml__fb_field_vector(m, &root, 6, 4, &meta))
+    if (!m || !m->buf || !pml__fb_table_at(m, rd_u32(m, 0), &t) || !pml__fb_field_vector(m, &t, 6, 4, &meta))
         return NULL;
     for (uint32_t i = 0; i < meta.n; i++) {
-        if (!pml__fb_vector_table(m, &meta, i, &mt) || !pml__fb_field_vector(m, &mt, 0, 1, &v)) return NULL;
+        if (!pml__fb_vector_table(m, &meta, i, &t) || !pml__fb_field_vector(m, &t, 0, 1, &v)) return NULL;
         if (v.n != sizeof name - 1 || memcmp(m->buf + v.pos, name, sizeof name - 1) != 0) continue;
-        if (!buffer_data(m, pml__fb_u32(m, &mt, 1, UINT32_MAX), &mt, &v, &tab, &tl) || !tab || tl < 4) return NULL;
-        uint32_t n;
-        memcpy(&n, tab, 4);
-        if ((uint64_t)n * PML_PACKED_ENTRY_BYTES > tl - 4) return NULL;
-        for (uint32_t k = 0; k < n; k++) {
-            uint32_t e[3];
-            memcpy(e, tab + 4 + (size_t)k * PML_PACKED_ENTRY_BYTES, sizeof e);
-            if (e[0] != op || e[1] != kind) continue;
-            if (!buffer_data(m, e[2], &mt, &v, &d, &dl) || !d || ((uintptr_t)d & 3u)) return NULL;
-            *len = dl;
+        /* the table: count, then count x {op, kind, buffer} */
+        if (!buffer_data(m, pml__fb_u32(m, &t, 1, UINT32_MAX), &t, &v, &d, len) || !d || *len < 4) break;
+        const size_t n = *len / PML_PACKED_ENTRY_BYTES; /* entries that fit after the count */
+        uint32_t k, e;
+        memcpy(&k, d, 4);
+        if (k > n || (size_t)k * PML_PACKED_ENTRY_BYTES > *len - 4) break;
+        for (const uint8_t *p = d + 4, *end = p + (size_t)k * PML_PACKED_ENTRY_BYTES; p < end; p += PML_PACKED_ENTRY_BYTES) {
+            memcpy(&e, p, 4);
+            if (e != op) continue;
+            memcpy(&e, p + 4, 4);
+            if (e != kind) continue;
+            memcpy(&e, p + 8, 4);
+            if (!buffer_data(m, e, &t, &v, &d, len) || !d || ((uintptr_t)d & 3u)) break;
             return d;
         }
-        return NULL;
+        break;
     }
+    *len = 0;
     return NULL;
 }
 

@@ -73,34 +73,41 @@ static pml_status eval_s8_w16(const pml_interp *it, const pml_node *n) {
     return PML_OK;
 }
 
-/* The packed weights of op `op` (kind PML_PACKED_FC_W16X4) if they are exactly what pml_packed.h
- * makes from this op's weights w[units][depth], bias and input offset, else NULL: a stale or damaged
- * section then costs nothing but this check (once, at prepare), never a wrong result. */
-static const uint8_t *fc_packed(const pml_model *m, uint32_t op, const int8_t *w, const int32_t *bias, int32_t units,
-                                int32_t depth, int32_t off) {
-    size_t len;
-    const uint8_t *pk = pml__packed_find(m, op, PML_PACKED_FC_W16X4, &len);
-    if (!pk || len < pml_packed_fc_w16_bytes((uint32_t)units, (uint32_t)depth)) return NULL;
+/* Are pk[len] (kind PML_PACKED_FC_W16X4, from pml__packed_find) exactly what pml_packed.h
+ * makes from this op's weights w[units][depth], bias and input offset, else false: a stale or damaged
+ * section then costs nothing but this check (once per prepare, one pass over the packed weights),
+ * never a wrong result. */
+bool pml__fc_packed_ok(const uint8_t *pk, size_t len, const int8_t *w, const int32_t *bias, int32_t units,
+                       int32_t depth, int32_t off) {
+    if (!pk || units < 1 || depth < 1 || len < pml_packed_fc_w16_bytes((uint32_t)units, (uint32_t)depth)) return false;
     const int32_t *h = (const int32_t *)(const void *)pk, *pb = h + 4;
-    if (h[0] != units || h[1] != depth || h[2] != off || h[3] != 0) return NULL;
+    if (h[0] != units || h[1] != depth || h[2] != off || h[3] != 0) return false;
     const int32_t u4 = (units + 3) & ~3, ng = (depth + 3) >> 2;
     const int16_t *pw = (const int16_t *)(const void *)(pb + u4);
-    for (int32_t u0 = 0; u0 < u4; u0 += 4)
+    for (int32_t u0 = 0; u0 < u4; u0 += 4) {
+        uint32_t s[4] = {0, 0, 0, 0};
+        for (int32_t g = 0; g < ng; g++)
+            for (int32_t r = 0; r < 4; r++, pw += 4) {
+                const int8_t *x = w + (size_t)(u0 + r) * (size_t)depth + 4 * g;
+                if (u0 + r < units && 4 * g + 4 <= depth) { /* lane order 0, 2, 1, 3 */
+                    if (pw[0] != x[0] || pw[1] != x[2] || pw[2] != x[1] || pw[3] != x[3]) return false;
+                    s[r] += (uint32_t)(x[0] + x[1] + x[2] + x[3]);
+                    continue;
+                }
+                for (int32_t j = 0; j < 4; j++) {
+                    const int32_t d = j == 1 ? 2 : j == 2 ? 1 : j;
+                    const int32_t want = (u0 + r < units && 4 * g + d < depth) ? x[d] : 0;
+                    if (pw[j] != want) return false;
+                    s[r] += (uint32_t)want;
+                }
+            }
         for (int32_t r = 0; r < 4; r++) {
             const int32_t u = u0 + r;
-            const int8_t *row = w + (size_t)u * (size_t)depth;
-            uint32_t s = 0;
-            for (int32_t g = 0; g < ng; g++)
-                for (int32_t j = 0; j < 4; j++) {
-                    const int32_t d = 4 * g + (j == 1 ? 2 : j == 2 ? 1 : j);
-                    const int32_t want = (u < units && d < depth) ? row[d] : 0;
-                    if (pw[(size_t)(u0 / 4 * ng + g) * 16 + (size_t)(4 * r + j)] != want) return NULL;
-                    s += (uint32_t)want;
-                }
-            if (u < units) s = s * (uint32_t)off + (bias ? (uint32_t)bias[u] : 0u);
-            if ((uint32_t)pb[u] != s) return NULL;
+            const uint32_t want = u < units ? s[r] * (uint32_t)off + (bias ? (uint32_t)bias[u] : 0u) : 0u;
+            if ((uint32_t)pb[u] != want) return false;
         }
-    return pk;
+    }
+    return true;
 }
 
 static pml_status eval_f32(const pml_interp *it, const pml_node *n) {
@@ -196,13 +203,17 @@ static pml_status prepare_body(pml_prep_ctx *pc, pml_node *n, pml__tinfo *t) {
         }
 #endif
         const pml_fc_s8_w16_variant *pv = pml__fc_s8_w16_select();
-        if (pv && (packed = fc_packed(m, pc->op_index, (const int8_t *)w->data,
-                                      has_bias ? (const int32_t *)(const void *)bias->data : NULL, units, depth,
-                                      fp.input_offset)) != NULL) {
+        size_t plen = 0;
+        if (pv) packed = pml__packed_find(m, pc->op_index, PML_PACKED_FC_W16X4, &plen); /* not nested: stack */
+        if (packed && pml__fc_packed_ok(packed, plen, (const int8_t *)w->data,
+                                        has_bias ? (const int32_t *)(const void *)bias->data : NULL, units, depth,
+                                        fp.input_offset)) {
             extra += sizeof packed;
             eval = eval_s8_w16;
             dd.u.s8.run = (pml_fc_s8_fn)(void (*)(void))pv->run;
             variant = pv->name;
+        } else {
+            packed = NULL;
         }
     } else if (in->dtype == PML_DTYPE_F32 && out->dtype == PML_DTYPE_F32 && (!has_bias || bias->dtype == PML_DTYPE_F32) &&
                (w->dtype == PML_DTYPE_F32 || w->dtype == PML_DTYPE_I8)) {

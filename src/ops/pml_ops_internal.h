@@ -34,4 +34,9 @@ PML_INTERNAL bool pml__broadcast5(const pml__tinfo *a, const pml__tinfo *b, cons
 /* Same per-tensor int8 scale and zero point. */
 PML_INTERNAL bool pml__same_q8(const pml_model *m, const pml__tinfo *a, const pml__tinfo *b);
 
+/* FULLY_CONNECTED: are pk[len] (pml__packed_find, kind PML_PACKED_FC_W16X4) exactly the packed form
+ * of weights w[units][depth], bias (or NULL) and input offset off? (src/ops/op_fc.c) */
+PML_INTERNAL bool pml__fc_packed_ok(const uint8_t *pk, size_t len, const int8_t *w, const int32_t *bias, int32_t units,
+                                    int32_t depth, int32_t off);
+
 #endif /* PML_OPS_INTERNAL_H */
