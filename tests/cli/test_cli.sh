@@ -73,5 +73,37 @@ expect_error 1 "no \"detection_windows\"" -- "$PICOML" wakeword models/str_ww_re
 expect_error 2 "threshold" -- "$PICOML" wakeword models/str_ww_ref_model.tflite $A/short_wav_easy10s.wav --threshold 2
 expect_error 2 "usage: picoml kws" -- "$PICOML" kws models/kws_ref_model.tflite
 
+# pack: a valid model that runs to the golden bytes (here and, where installed, in LiteRT)
+"$PICOML" pack models/ad01_int8.tflite -o "$tmp/ad_p.tflite" > "$tmp/pack.txt" \
+  && grep -q "^packed 10 FULLY_CONNECTED ops" "$tmp/pack.txt" && ok || ko "pack ad01_int8: $(cat "$tmp/pack.txt")"
+for k in 0 1; do
+  "$PICOML" run "$tmp/ad_p.tflite" --input "tests/data/golden/ad01_int8.$k.input.bin" --output "$tmp/op.bin" > /dev/null \
+    && cmp -s "$tmp/op.bin" "tests/data/golden/ad01_int8.$k.output.bin" && ok || ko "packed ad01_int8 input $k: not golden"
+done
+expect_error 1 "already packed" -- "$PICOML" pack "$tmp/ad_p.tflite" -o "$tmp/x.tflite"
+expect_error 1 "no int8 FULLY_CONNECTED" -- "$PICOML" pack models/ad01_fp32.tflite -o "$tmp/x.tflite"
+expect_error 1 "not a valid model" -- "$PICOML" pack models/NOTICE -o "$tmp/x.tflite"
+expect_error 2 "unknown target" -- "$PICOML" pack models/ad01_int8.tflite -o "$tmp/x.tflite" --target rv32
+expect_error 2 "usage: picoml pack" -- "$PICOML" pack models/ad01_int8.tflite
+if python3 -c "import ai_edge_litert" 2> /dev/null; then
+  python3 - "$tmp/ad_p.tflite" models/ad01_int8.tflite "tests/data/golden/ad01_int8.0.input.bin" << 'EOF' 2> /dev/null \
+    && ok || ko "LiteRT: the packed model does not load or run like the original"
+import sys
+import numpy as np
+from ai_edge_litert.interpreter import Interpreter
+outs = []
+for path in sys.argv[1:3]:
+    it = Interpreter(model_path=path)
+    it.allocate_tensors()
+    i, o = it.get_input_details()[0], it.get_output_details()[0]
+    it.set_tensor(i["index"], np.fromfile(sys.argv[3], dtype=np.int8).reshape(i["shape"]))
+    it.invoke()
+    outs.append(it.get_tensor(o["index"]).copy())
+sys.exit(0 if outs[0].size and np.array_equal(outs[0], outs[1]) else 1)
+EOF
+else
+  echo "cli: ai_edge_litert not installed: the packed model is not checked in LiteRT"
+fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -11,11 +11,11 @@
 #include "cmd_pack.h"
 #include "pml_pack_model.h"
 
-static int fail(const char *fmt, const char *arg) {
+static int fail(int code, const char *fmt, const char *arg) {
     fprintf(stderr, "picoml: pack: ");
     fprintf(stderr, fmt, arg);
     fputc('\n', stderr);
-    return 1;
+    return code;
 }
 
 int picoml_cmd_pack(int argc, char **argv, uint8_t *(*read_file)(const char *, size_t *)) {
@@ -24,10 +24,10 @@ int picoml_cmd_pack(int argc, char **argv, uint8_t *(*read_file)(const char *, s
         if (!strcmp(argv[i], "-o") && i + 1 < argc) outp = argv[++i];
         else if (!strcmp(argv[i], "--target") && i + 1 < argc) target = argv[++i];
         else if (argv[i][0] != '-' && !model) model = argv[i];
-        else return fail("unknown argument '%s' (usage: picoml pack MODEL -o OUT.tflite [--target armv7em])", argv[i]);
+        else return fail(2, "unknown argument '%s' (usage: picoml pack MODEL -o OUT.tflite [--target armv7em])", argv[i]);
     }
-    if (!model || !outp) return fail("%s", "usage: picoml pack MODEL -o OUT.tflite [--target armv7em]");
-    if (strcmp(target, "armv7em") != 0) return fail("unknown target '%s' (known: armv7em)", target);
+    if (!model || !outp) return fail(2, "%s", "usage: picoml pack MODEL -o OUT.tflite [--target armv7em]");
+    if (strcmp(target, "armv7em") != 0) return fail(2, "unknown target '%s' (known: armv7em)", target);
     size_t len, olen;
     uint8_t *b = read_file(model, &len), *o;
     uint32_t n;
@@ -39,9 +39,9 @@ int picoml_cmd_pack(int argc, char **argv, uint8_t *(*read_file)(const char *, s
     }
     FILE *f = fopen(outp, "wb");
     const int ok = f && fwrite(o, 1, olen, f) == olen;
-    if (f && fclose(f) != 0) return fail("cannot write '%s'", outp);
+    if (f && fclose(f) != 0) return fail(1, "cannot write '%s'", outp);
     free(o);
-    if (!ok) return fail("cannot write '%s'", outp);
+    if (!ok) return fail(1, "cannot write '%s'", outp);
     printf("packed %u FULLY_CONNECTED op%s (target %s): %zu -> %zu bytes (+%zu)\n", (unsigned)n, n == 1 ? "" : "s",
            target, len, olen, olen - len);
     return 0;
