@@ -88,15 +88,16 @@ bool pml__fc_packed_ok(const uint8_t *pk, size_t len, const int8_t *w, const int
         uint32_t s[4] = {0, 0, 0, 0};
         for (int32_t g = 0; g < ng; g++)
             for (int32_t r = 0; r < 4; r++, pw += 4) {
-                const int8_t *x = w + (size_t)(u0 + r) * (size_t)depth + 4 * g;
-                if (u0 + r < units && 4 * g + 4 <= depth) { /* lane order 0, 2, 1, 3 */
+                const bool real = u0 + r < units; /* else a padding row: zeros */
+                const int8_t *x = real ? w + (size_t)(u0 + r) * (size_t)depth + 4 * g : w;
+                if (real && 4 * g + 4 <= depth) { /* lane order 0, 2, 1, 3 */
                     if (pw[0] != x[0] || pw[1] != x[2] || pw[2] != x[1] || pw[3] != x[3]) return false;
                     s[r] += (uint32_t)(x[0] + x[1] + x[2] + x[3]);
                     continue;
                 }
                 for (int32_t j = 0; j < 4; j++) {
                     const int32_t d = j == 1 ? 2 : j == 2 ? 1 : j;
-                    const int32_t want = (u0 + r < units && 4 * g + d < depth) ? x[d] : 0;
+                    const int32_t want = (real && 4 * g + d < depth) ? x[d] : 0;
                     if (pw[j] != want) return false;
                     s[r] += (uint32_t)want;
                 }

@@ -17,6 +17,7 @@
 #include "format/pml_format_internal.h"
 #include "format/pml_packed.h"
 #include "ops/pml_ops_internal.h"
+#include "pml_pack_fc.h"
 #include "pml_pack_model.h"
 #include "pml_test.h"
 #include "pml_test_util.h"
@@ -221,7 +222,37 @@ PML_TEST(mutants_of_packed_part) {
     teardown(&f);
 }
 
+/* The prepare-time check on odd shapes (padding rows and columns): the packer's output passes,
+ * any one changed value (header, bias, weight, padding) fails, a short buffer fails. */
+PML_TEST(check_odd_shapes) {
+    uint64_t st = 0x9E3779B97F4A7C15ull;
+    int8_t w[13 * 17];
+    int32_t bias[13];
+    static int32_t buf[4096];
+    int changed = 0;
+    for (int k = 0; k < 200; k++) {
+        const int32_t units = 1 + (int32_t)(tu_rand(&st) % 13), depth = 1 + (int32_t)(tu_rand(&st) % 17);
+        const int32_t off = (int32_t)(tu_rand(&st) % 256) - 127;
+        for (int32_t i = 0; i < units * depth; i++) w[i] = (int8_t)tu_rand(&st);
+        for (int32_t i = 0; i < units; i++) bias[i] = (int32_t)tu_rand(&st);
+        const int32_t *b = (k % 5 == 0) ? NULL : bias;
+        const size_t len = (size_t)pml_packed_fc_w16_bytes((uint32_t)units, (uint32_t)depth);
+        CHECK(len <= sizeof buf);
+        pml_pack_fc_w16(w, b, units, depth, off, buf);
+        const uint8_t *pk = (const uint8_t *)buf;
+        if (!pml__fc_packed_ok(pk, len, w, b, units, depth, off)) PML_FAIL_AT("case %d: packer output refused", k);
+        if (pml__fc_packed_ok(pk, len - 1, w, b, units, depth, off)) PML_FAIL_AT("case %d: short buffer accepted", k);
+        const size_t i = (size_t)(tu_rand(&st) % (len / 2)); /* one int16 anywhere */
+        int16_t *h = (int16_t *)(void *)buf;
+        h[i] = (int16_t)(h[i] + 1);
+        if (pml__fc_packed_ok(pk, len, w, b, units, depth, off)) PML_FAIL_AT("case %d: int16 %zu changed, accepted", k, i);
+        changed++;
+    }
+    CHECK_EQ(changed, 200);
+}
+
 int main(void) {
+    PML_RUN(check_odd_shapes);
     PML_RUN(pack_ad01);
     PML_RUN(targeted_damage);
     PML_RUN(mutants_of_packed_part);
