@@ -65,8 +65,8 @@ static const pml_fc_s8_w16_variant fc_s8_w16[] = {
     {"fc_s8_w16_c", pml_fc_s8_w16_c},
 };
 #if defined(PML_KERNELS_DSP) && !defined(PML_KERNELS_REF)
-/* its own object, so that a firmware links only the variant it uses */
-static const pml_fc_s8_w16_variant fc_s8_w16_used = {"fc_s8_dsp_w16", pml_fc_s8_w16_dsp};
+/* its own object, so that a firmware links only the variant it uses (pml__fc_s8_w16_select) */
+const pml_fc_s8_w16_variant pml__fc_s8_w16_dsp_variant = {"fc_s8_dsp_w16", pml_fc_s8_w16_dsp};
 #endif
 
 static const pml_add_s8_variant add_s8[] = {
@@ -134,16 +134,6 @@ const pml_fc_s8_variant *pml__fc_s8_variants(uint32_t *count) {
 const pml_fc_s8_w16_variant *pml__fc_s8_w16_variants(uint32_t *count) {
     *count = COUNT(fc_s8_w16);
     return fc_s8_w16;
-}
-
-/* Packed weights are used only where this build has a kernel that gains from them (DSP: 15 instead
- * of 23 instructions per 16 MACs); elsewhere the model runs on its int8 weights as before. */
-const pml_fc_s8_w16_variant *pml__fc_s8_w16_select(void) {
-#if defined(PML_KERNELS_DSP) && !defined(PML_KERNELS_REF)
-    return &fc_s8_w16_used;
-#else
-    return NULL;
-#endif
 }
 
 const pml_conv_s8_variant *pml__conv_s8_select(const pml_conv_s8_variant *table, uint32_t count, const pml_conv_params *p,
