@@ -256,9 +256,9 @@ static pml_status prepare_body(pml_prep_ctx *pc, pml_node *n, pml__tinfo *t) {
 #ifdef PML_KERNELS_AVX2
     s8 = s8 || eval == eval_s8_folded;
 #endif
-    if (s8 || eval == eval_s8_w16) {
+    if (s8 || packed) { /* (packed: eval_s8_w16; no reference to it where it cannot be) */
         int32_t *mult = (int32_t *)(void *)(d + 1);
-        if (eval == eval_s8_w16) {
+        if (packed) {
             const uint8_t **pk = (const uint8_t **)(void *)mult;
             pk[0] = packed;
             mult = (int32_t *)(void *)(pk + 1);
