@@ -318,7 +318,8 @@ const uint8_t *pml__packed_find(const pml_model *m, uint32_t op, uint32_t kind, 
         uint32_t k, e;
         memcpy(&k, d, 4);
         if (k > n || (size_t)k * PML_PACKED_ENTRY_BYTES > *len - 4) break;
-        for (const uint8_t *p = d + 4, *end = p + (size_t)k * PML_PACKED_ENTRY_BYTES; p < end; p += PML_PACKED_ENTRY_BYTES) {
+        const uint8_t *end = d + 4 + (size_t)k * PML_PACKED_ENTRY_BYTES;
+        for (const uint8_t *p = d + 4; p < end; p += PML_PACKED_ENTRY_BYTES) {
             memcpy(&e, p, 4);
             if (e != op) continue;
             memcpy(&e, p + 4, 4);

@@ -67,9 +67,9 @@ static pml_status eval_s8_w16(const pml_interp *it, const pml_node *n) {
     const int32_t *bias = (const int32_t *)(const void *)(pk[0] + PML_PACKED_FC_HEADER_BYTES);
     pml_fc_params p = {d->u.s8.input_offset, 0, d->u.s8.output_offset, d->u.s8.act_min, d->u.s8.act_max, 0.0f, 0.0f};
     pml_requant q = {mult, d->u.s8.per_channel ? (const int8_t *)(mult + nq) : &d->u.s8.shift, nq};
-    ((pml_fc_s8_w16_fn)(void (*)(void))d->u.s8.run)(&p, &q, d->batches, d->depth, d->units,
-                                                     (const int8_t *)PML_IN(it, n, 0), bias,
-                                                     (const int16_t *)(const void *)(bias + u4), (int8_t *)PML_OUTP(it, n, 0));
+    const pml_fc_s8_w16_fn run = (pml_fc_s8_w16_fn)(void (*)(void))d->u.s8.run;
+    run(&p, &q, d->batches, d->depth, d->units, (const int8_t *)PML_IN(it, n, 0), bias,
+        (const int16_t *)(const void *)(bias + u4), (int8_t *)PML_OUTP(it, n, 0));
     return PML_OK;
 }
 

@@ -66,7 +66,8 @@ static int accepted_ops(const uint8_t *buf, size_t len, const uint8_t **acc, uin
         if (pml__tensor_info(&m, (uint32_t)op.in[0], &in) != PML_OK ||
             pml__tensor_info(&m, (uint32_t)op.in[1], &w) != PML_OK || !w.data || w.rank != 2)
             continue;
-        const bool hb = op.n_in > 2 && op.in[2] >= 0 && pml__tensor_info(&m, (uint32_t)op.in[2], &b) == PML_OK && b.data;
+        const bool hb =
+            op.n_in > 2 && op.in[2] >= 0 && pml__tensor_info(&m, (uint32_t)op.in[2], &b) == PML_OK && b.data;
         size_t plen;
         const uint8_t *pk = pml__packed_find(&m, k, PML_PACKED_FC_W16X4, &plen);
         acc[k] = pml__fc_packed_ok(pk, plen, (const int8_t *)w.data, hb ? (const int32_t *)(const void *)b.data : NULL,
@@ -245,7 +246,8 @@ PML_TEST(check_odd_shapes) {
         const size_t i = (size_t)(tu_rand(&st) % (len / 2)); /* one int16 anywhere */
         int16_t *h = (int16_t *)(void *)buf;
         h[i] = (int16_t)(h[i] + 1);
-        if (pml__fc_packed_ok(pk, len, w, b, units, depth, off)) PML_FAIL_AT("case %d: int16 %zu changed, accepted", k, i);
+        if (pml__fc_packed_ok(pk, len, w, b, units, depth, off))
+            PML_FAIL_AT("case %d: int16 %zu changed, accepted", k, i);
         changed++;
     }
     CHECK_EQ(changed, 200);

@@ -24,7 +24,9 @@ int picoml_cmd_pack(int argc, char **argv, uint8_t *(*read_file)(const char *, s
         if (!strcmp(argv[i], "-o") && i + 1 < argc) outp = argv[++i];
         else if (!strcmp(argv[i], "--target") && i + 1 < argc) target = argv[++i];
         else if (argv[i][0] != '-' && !model) model = argv[i];
-        else return fail(2, "unknown argument '%s' (usage: picoml pack MODEL -o OUT.tflite [--target armv7em])", argv[i]);
+        else
+            return fail(2, "unknown argument '%s' (usage: picoml pack MODEL -o OUT.tflite [--target armv7em])",
+                        argv[i]);
     }
     if (!model || !outp) return fail(2, "%s", "usage: picoml pack MODEL -o OUT.tflite [--target armv7em]");
     if (strcmp(target, "armv7em") != 0) return fail(2, "unknown target '%s' (known: armv7em)", target);

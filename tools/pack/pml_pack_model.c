@@ -25,7 +25,8 @@
 #include "pml_pack_fc.h"
 #include "pml_pack_model.h"
 
-#define MODEL_FIELDS 8 /* Model: version operator_codes subgraphs description buffers metadata_buffer metadata signature_defs */
+/* Model: version operator_codes subgraphs description buffers metadata_buffer metadata signature_defs */
+#define MODEL_FIELDS 8
 
 typedef struct out_buf {
     uint8_t *p;

@@ -31,7 +31,8 @@ static PML_NOINLINE void dot4w16(const int8_t *x, const int16_t *w, int32_t ng, 
     int32_t n = 1;
     for (int32_t g = ng & 3; g > 0; g--) __asm__(W16_GROUP W16_OPERANDS);
     n = ng >> 2;
-    if (n > 0) __asm__("1:\n\t" W16_GROUP W16_GROUP W16_GROUP W16_GROUP "subs %[n], %[n], #1\n\tbne 1b\n\t" W16_OPERANDS);
+    if (n > 0)
+        __asm__("1:\n\t" W16_GROUP W16_GROUP W16_GROUP W16_GROUP "subs %[n], %[n], #1\n\tbne 1b\n\t" W16_OPERANDS);
     if (rem) {
         uint32_t xv = (uint8_t)x[0];
         if (rem > 1) xv |= (uint32_t)(uint8_t)x[1] << 8;
@@ -89,8 +90,12 @@ PML_INLINE void w16_rows(const pml_fc_params *p, const pml_requant *q, int32_t b
     const pml_fc_params *p, const pml_requant *q, int32_t batches, int32_t depth, int32_t units, const int8_t *in,     \
         const int32_t *bias, const int16_t *w, int8_t *out
 
-static PML_NOINLINE PML__NOCLONE void w16_fast(W16_ARGS) { w16_rows(p, q, batches, depth, units, in, bias, w, out, true); }
-static PML_NOINLINE PML__NOCLONE void w16_any(W16_ARGS) { w16_rows(p, q, batches, depth, units, in, bias, w, out, false); }
+static PML_NOINLINE PML__NOCLONE void w16_fast(W16_ARGS) {
+    w16_rows(p, q, batches, depth, units, in, bias, w, out, true);
+}
+static PML_NOINLINE PML__NOCLONE void w16_any(W16_ARGS) {
+    w16_rows(p, q, batches, depth, units, in, bias, w, out, false);
+}
 
 void pml_fc_s8_w16_dsp(W16_ARGS) {
     if (q->count == 1 && q->mult[0] > 0 && q->shift[0] >= -31 && q->shift[0] <= -1 && p->act_min == -128 &&
