@@ -35,11 +35,16 @@ for pair in kws01:kws_ref_model vww01:vww_96_int8 ic01:pretrainedResnet_quant ad
 done
 # --repeat K: same results, K invocations per requested inference (the window grows about K times)
 g=tests/data/golden/kws_ref_model.0.input.bin
-python3 tools/mlperf/dut_client.py --pty-cmd "$PICOML dut --model models/kws_ref_model.tflite --benchmark kws01 --pty" \
-  --input "$g" --infer "20 0" > "$tmp/r1.txt" 2>/dev/null
+# (a timing check: the --repeat 1 window is the smaller of three runs, so a busy machine cannot inflate it)
+for i in 1 2 3; do
+  python3 tools/mlperf/dut_client.py --pty-cmd "$PICOML dut --model models/kws_ref_model.tflite --benchmark kws01 --pty" \
+    --input "$g" --infer "20 0" > "$tmp/r1.$i.txt" 2>/dev/null
+done
+u1=$(awk '$1=="window" {print $3}' "$tmp/r1.1.txt" "$tmp/r1.2.txt" "$tmp/r1.3.txt" | sort -n | head -n1)
+cp "$tmp/r1.1.txt" "$tmp/r1.txt"
 python3 tools/mlperf/dut_client.py --pty-cmd "$PICOML dut --model models/kws_ref_model.tflite --benchmark kws01 --pty --repeat 10" \
   --input "$g" --infer "20 0" > "$tmp/r10.txt" 2>/dev/null
-u1=$(awk '$1=="window" {print $3}' "$tmp/r1.txt"); u10=$(awk '$1=="window" {print $3}' "$tmp/r10.txt")
+u10=$(awk '$1=="window" {print $3}' "$tmp/r10.txt")
 if [ -n "$u1" ] && [ -n "$u10" ] && [ "$u10" -gt $((u1 * 4)) ] && \
    [ "$(grep '^results' "$tmp/r1.txt")" = "$(grep '^results' "$tmp/r10.txt")" ]; then pass=$((pass + 1))
 else fail=$((fail + 1)); echo "FAIL --repeat 10: window $u10 us vs $u1 us at --repeat 1, or results differ"; fi
