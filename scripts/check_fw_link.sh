@@ -5,6 +5,9 @@
 # reference table (-Wl,--cref) the objects that pulled each one in. The firmware's board support
 # has no _sbrk/_write on purpose, so newlib's malloc or stdio could not even link; this check makes
 # the reason explicit. That picoml's own objects need none of it is check_target_symbols.sh.
+# Second check: a firmware whose op kernels are all int8-only (pml_kernel_*_s8) or type-agnostic
+# (RESHAPE, SQUEEZE, EXPAND_DIMS) must contain no float32 or hybrid kernel (pml_*f32*, pml_*hybrid*,
+# the op glue's eval_*f32* / eval_*hybrid*): the int8-only kernels exist so that the linker drops them.
 set -eu
 NM=${1:?usage: check_fw_link.sh NM fw.elf fw.map}
 elf=${2:?usage: check_fw_link.sh NM fw.elf fw.map}
@@ -21,4 +24,23 @@ if [ -n "$found" ]; then
       t && p {print "    " $1}' "$map"
   done
   exit 1
+fi
+
+syms=$("$NM" "$elf" | awk 'NF==3 && $2 ~ /^[TtRrDd]$/ {print $3}' | sort -u)
+kernels=$(echo "$syms" | grep -E '^pml_kernel_' || true)
+full=$(echo "$kernels" | grep -vE '^pml_kernel_([a-z0-9_]*_s8|reshape|squeeze|expand_dims)$' || true)
+if [ -n "$kernels" ] && [ -z "$full" ]; then
+  float=$(echo "$syms" | grep -E '^(pml_[a-z0-9][a-z0-9_]*|eval_[a-z0-9_]*)(f32|hybrid)' || true)
+  if [ -n "$float" ]; then
+    echo "fw link check: $(basename "$elf") has only int8 kernels ($(echo $kernels)) but contains float/hybrid code: $(echo "$float" | tr '\n' ' ')"
+    for s in $float; do
+      echo "  $s: defined/referenced by (cross reference table):"
+      awk -v s="$s" '/^Cross Reference Table/ {t=1; next}
+        t && $1==s {p=1; print "    " $2; next}
+        t && p && /^[^ ]/ {p=0}
+        t && p {print "    " $1}' "$map"
+    done
+    exit 1
+  fi
+  echo "fw link check: $(basename "$elf"): int8-only kernels, no float/hybrid kernel linked"
 fi

@@ -184,6 +184,23 @@ extern PML_API const pml_kernel pml_kernel_strided_slice;   /* STRIDED_SLICE    
 extern PML_API const pml_kernel pml_kernel_transpose;       /* TRANSPOSE          */
 extern PML_API const pml_kernel pml_kernel_expand_dims;     /* EXPAND_DIMS        */
 
+/* int8-only kernels (as TFLM's Register_CONV_2D_INT8()): the same op, prepared by the same code, but
+ * an op whose tensors are not int8 fails at prepare with PML_ERR_UNSUPPORTED ("CONV_2D: float32
+ * tensors need pml_kernel_conv2d, not the int8-only kernel"). They reference no float or hybrid
+ * code, so a firmware of int8 models that lists them instead of the full kernels links none of it.
+ * pml_op_set_all() holds the full kernels. */
+extern PML_API const pml_kernel pml_kernel_conv2d_s8;          /* CONV_2D, int8           */
+extern PML_API const pml_kernel pml_kernel_dwconv2d_s8;        /* DEPTHWISE_CONV_2D, int8 */
+extern PML_API const pml_kernel pml_kernel_fully_connected_s8; /* FULLY_CONNECTED, int8   */
+extern PML_API const pml_kernel pml_kernel_average_pool2d_s8;  /* AVERAGE_POOL_2D, int8   */
+extern PML_API const pml_kernel pml_kernel_max_pool2d_s8;      /* MAX_POOL_2D, int8       */
+extern PML_API const pml_kernel pml_kernel_add_s8;             /* ADD, int8               */
+extern PML_API const pml_kernel pml_kernel_softmax_s8;         /* SOFTMAX, int8           */
+/* FULLY_CONNECTED, int8, also on the int16 weights `picoml pack` adds to a model (used on builds with
+ * the Arm DSP kernels; elsewhere it is pml_kernel_fully_connected_s8). pml_kernel_fully_connected
+ * looks for packed weights too; pml_kernel_fully_connected_s8 does not, and links none of that code. */
+extern PML_API const pml_kernel pml_kernel_fully_connected_s8_packed;
+
 /** Alignment of the arena and of every buffer in it. */
 #define PML_ARENA_ALIGN 16
 

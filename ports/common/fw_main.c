@@ -16,8 +16,9 @@
  * only calls a production firmware makes (prod_stack_peak_bytes); stack_peak_bytes is the whole run.
  *
  * Build-time definitions:
- *   PML_FW_PROBE           probe build: print the arena size and the model's ops, exit. The build
- *                          runs it once per model and target and writes config.h for the real build.
+ *   PML_FW_PROBE           probe build: print the arena size, the model's ops and which of them the
+ *                          int8-only kernels (pml_kernel_*_s8) take, exit. The build runs it once
+ *                          per model and target and writes config.h for the real build.
  *   PML_FW_ARENA_BYTES     (from config.h) exact arena bytes on this target
  *   PML_FW_KERNELS         (from config.h) the kernels this model needs, e.g. &pml_kernel_conv2d, ...
  *   PML_FW_NAME            model name;  PML_FW_TARGET: target name (m4, rv32imac, ...)
@@ -160,6 +161,37 @@ int main(void) {
     put("macs ");
     put_u((size_t)macs);
     put("\n");
+    /* The int8-only kernels: "s8 CONV_2D" when every CONV_2D of the model prepares with
+     * pml_kernel_conv2d_s8 (ahead of the full set) and the arena stays the same; gen_fw_config.sh
+     * then lists it instead of pml_kernel_conv2d. */
+    static const struct {
+        const char *op;
+        const pml_kernel *k;
+    } s8k[] = {{"CONV_2D", &pml_kernel_conv2d_s8},
+               {"DEPTHWISE_CONV_2D", &pml_kernel_dwconv2d_s8},
+               {"FULLY_CONNECTED", &pml_kernel_fully_connected_s8},
+               {"AVERAGE_POOL_2D", &pml_kernel_average_pool2d_s8},
+               {"MAX_POOL_2D", &pml_kernel_max_pool2d_s8},
+               {"ADD", &pml_kernel_add_s8},
+               {"SOFTMAX", &pml_kernel_softmax_s8}};
+    const pml_op_set *all = pml_op_set_all();
+    static const pml_kernel *ks[64];
+    for (size_t j = 0; j < sizeof s8k / sizeof s8k[0] && all->count < sizeof ks / sizeof ks[0]; j++) {
+        int used = 0;
+        for (uint32_t i = 0; i < pml_model_num_ops(&m); i++) {
+            pml_op_info op;
+            if (pml_model_op(&m, i, &op) == PML_OK && strcmp(op.name, s8k[j].op) == 0) used = 1;
+        }
+        ks[0] = s8k[j].k;
+        for (uint32_t i = 0; i < all->count; i++) ks[i + 1] = all->kernels[i];
+        const pml_op_set s8_first = {ks, all->count + 1u};
+        size_t need_s8 = 0;
+        if (used && pml_interp_arena_size(&m, &s8_first, &need_s8, NULL) == PML_OK && need_s8 == need) {
+            put("s8 ");
+            put(s8k[j].op);
+            put("\n");
+        }
+    }
     uintptr_t low = stack_low_water();
     put("probe_stack_peak_bytes ");
     put_u((size_t)((uintptr_t)__stack_top - low));

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* ADD with broadcasting (up to 5-D), int8 and float32. */
+/* ADD with broadcasting (up to 5-D), int8 and float32; pml_kernel_add_s8: int8 only. */
 #include <string.h>
 
 #include "pml_ops_internal.h"
@@ -24,7 +24,9 @@ static pml_status eval_f32(const pml_interp *it, const pml_node *n) {
     return PML_OK;
 }
 
-static pml_status prepare(pml_prep_ctx *pc, pml_node *n) {
+/* f32_eval: the float32 eval, NULL in the int8-only kernel (which then refuses float32 and links no
+ * float code) */
+static pml_status prepare_any(pml_prep_ctx *pc, pml_node *n, pml_eval_fn f32_eval) {
     const pml_model *m = pc->m;
     pml__tinfo a, b, o;
     PML_TRY(pml__prep_tensor(pc, 0, &a));
@@ -53,10 +55,12 @@ static pml_status prepare(pml_prep_ctx *pc, pml_node *n) {
         const pml_add_s8_variant *v = pml__add_s8_select(&dd.b);
         dd.run_s8 = v->run;
         n->variant = v->name;
+    } else if (f32_eval == NULL) {
+        return pml__prep_s8_only(pc, "ADD", "add", a.dtype);
     } else if (a.dtype == PML_DTYPE_F32) {
         PML_PREP_CHECK(pc, pml__act_range_f32(act, &dd.p.act_min_f, &dd.p.act_max_f), PML_ERR_UNSUPPORTED,
                        "ADD: fused activation %d", (int)act);
-        eval = eval_f32;
+        eval = f32_eval;
         n->variant = "add_f32_ref";
     } else {
         return pml__error(pc->err, PML_ERR_UNSUPPORTED, (int32_t)pc->op_index, -1, "ADD: type %s",
@@ -65,4 +69,8 @@ static pml_status prepare(pml_prep_ctx *pc, pml_node *n) {
     return pml__prep_commit(pc, n, eval, &dd, sizeof dd);
 }
 
+static pml_status prepare(pml_prep_ctx *pc, pml_node *n) { return prepare_any(pc, n, eval_f32); }
+static pml_status prepare_s8(pml_prep_ctx *pc, pml_node *n) { return prepare_any(pc, n, NULL); }
+
 const pml_kernel pml_kernel_add = {PML_OP_ADD, "ADD", prepare};
+const pml_kernel pml_kernel_add_s8 = {PML_OP_ADD, "ADD", prepare_s8};

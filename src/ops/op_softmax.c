@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* SOFTMAX along the last dimension: int8 -> int8 (output scale 1/256, zero point -128) and float32. */
+/* SOFTMAX along the last dimension: int8 -> int8 (output scale 1/256, zero point -128) and float32;
+ * pml_kernel_softmax_s8: int8 only. */
 #include <string.h>
 
 #include "pml_ops_internal.h"
@@ -21,7 +22,9 @@ static pml_status eval_f32(const pml_interp *it, const pml_node *n) {
     return PML_OK;
 }
 
-static pml_status prepare(pml_prep_ctx *pc, pml_node *n) {
+/* f32_eval: the float32 eval, NULL in the int8-only kernel (which then refuses float32 and links no
+ * float code) */
+static pml_status prepare_any(pml_prep_ctx *pc, pml_node *n, pml_eval_fn f32_eval) {
     const pml_model *m = pc->m;
     pml__tinfo in, out;
     PML_TRY(pml__prep_tensor(pc, 0, &in));
@@ -48,8 +51,10 @@ static pml_status prepare(pml_prep_ctx *pc, pml_node *n) {
         pml__softmax_params_s8((double)beta, (double)pml__tinfo_scale(m, &in, 0), &dd.p);
         eval = eval_s8;
         n->variant = "softmax_s8_ref";
+    } else if (f32_eval == NULL) {
+        return pml__prep_s8_only(pc, "SOFTMAX", "softmax", in.dtype != PML_DTYPE_I8 ? in.dtype : out.dtype);
     } else if (in.dtype == PML_DTYPE_F32 && out.dtype == PML_DTYPE_F32) {
-        eval = eval_f32;
+        eval = f32_eval;
         n->variant = "softmax_f32_ref";
     } else {
         return pml__error(pc->err, PML_ERR_UNSUPPORTED, (int32_t)pc->op_index, -1, "SOFTMAX: %s -> %s",
@@ -58,4 +63,8 @@ static pml_status prepare(pml_prep_ctx *pc, pml_node *n) {
     return pml__prep_commit(pc, n, eval, &dd, sizeof dd);
 }
 
+static pml_status prepare(pml_prep_ctx *pc, pml_node *n) { return prepare_any(pc, n, eval_f32); }
+static pml_status prepare_s8(pml_prep_ctx *pc, pml_node *n) { return prepare_any(pc, n, NULL); }
+
 const pml_kernel pml_kernel_softmax = {PML_OP_SOFTMAX, "SOFTMAX", prepare};
+const pml_kernel pml_kernel_softmax_s8 = {PML_OP_SOFTMAX, "SOFTMAX", prepare_s8};

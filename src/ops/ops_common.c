@@ -86,3 +86,11 @@ bool pml__broadcast5(const pml__tinfo *a, const pml__tinfo *b, const pml__tinfo 
 bool pml__same_q8(const pml_model *m, const pml__tinfo *a, const pml__tinfo *b) {
     return pml__tinfo_scale(m, a, 0) == pml__tinfo_scale(m, b, 0) && pml__tinfo_zp(m, a, 0) == pml__tinfo_zp(m, b, 0);
 }
+
+pml_status pml__prep_s8_only(pml_prep_ctx *pc, const char *opn, const char *kernel, int32_t dtype) {
+    if (dtype == PML_DTYPE_F32)
+        return pml__error(pc->err, PML_ERR_UNSUPPORTED, (int32_t)pc->op_index, -1,
+                          "%s: float32 tensors need pml_kernel_%s, not the int8-only kernel", opn, kernel);
+    return pml__error(pc->err, PML_ERR_UNSUPPORTED, (int32_t)pc->op_index, -1,
+                      "%s: %s tensors; the int8-only kernel takes int8 only", opn, pml_dtype_str(dtype));
+}

@@ -33,6 +33,10 @@ PML_INTERNAL bool pml__same_shape(const pml__tinfo *a, const pml__tinfo *b);
 PML_INTERNAL bool pml__broadcast5(const pml__tinfo *a, const pml__tinfo *b, const pml__tinfo *o, pml_bcast5 *bc);
 /* Same per-tensor int8 scale and zero point. */
 PML_INTERNAL bool pml__same_q8(const pml_model *m, const pml__tinfo *a, const pml__tinfo *b);
+/* The int8-only kernels' (pml_kernel_*_s8) answer to an op whose tensors are not all int8:
+ * PML_ERR_UNSUPPORTED; `dtype` is the first tensor type that is not int8. For float32 the message
+ * names the full kernel (`kernel`, e.g. "conv2d"), which handles it. */
+PML_INTERNAL pml_status pml__prep_s8_only(pml_prep_ctx *pc, const char *opn, const char *kernel, int32_t dtype);
 
 /* FULLY_CONNECTED: are pk[len] (pml__packed_find, kind PML_PACKED_FC_W16X4) exactly the packed form
  * of weights w[units][depth], bias (or NULL) and input offset off? (src/ops/op_fc.c) */
