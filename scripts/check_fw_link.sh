@@ -28,7 +28,7 @@ fi
 
 syms=$("$NM" "$elf" | awk 'NF==3 && $2 ~ /^[TtRrDd]$/ {print $3}' | sort -u)
 kernels=$(echo "$syms" | grep -E '^pml_kernel_' || true)
-full=$(echo "$kernels" | grep -vE '^pml_kernel_([a-z0-9_]*_s8|reshape|squeeze|expand_dims)$' || true)
+full=$(echo "$kernels" | grep -vE '^pml_kernel_([a-z0-9_]*_s8|fully_connected_s8_packed|reshape|squeeze|expand_dims)$' || true)
 if [ -n "$kernels" ] && [ -z "$full" ]; then
   float=$(echo "$syms" | grep -E '^(pml_[a-z0-9][a-z0-9_]*|eval_[a-z0-9_]*)(f32|hybrid)' || true)
   if [ -n "$float" ]; then

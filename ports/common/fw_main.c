@@ -163,17 +163,20 @@ int main(void) {
     put("\n");
     /* The int8-only kernels: "s8 CONV_2D" when every CONV_2D of the model prepares with
      * pml_kernel_conv2d_s8 (ahead of the full set) and the arena stays the same; gen_fw_config.sh
-     * then lists it instead of pml_kernel_conv2d. */
+     * then lists it instead of pml_kernel_conv2d. "s8p FULLY_CONNECTED": the same with
+     * pml_kernel_fully_connected_s8_packed, for a model whose packed weights (`picoml pack`) the full
+     * kernel uses (then the plain int8-only kernel, which ignores them, needs a different arena). */
     static const struct {
-        const char *op;
+        const char *tag, *op;
         const pml_kernel *k;
-    } s8k[] = {{"CONV_2D", &pml_kernel_conv2d_s8},
-               {"DEPTHWISE_CONV_2D", &pml_kernel_dwconv2d_s8},
-               {"FULLY_CONNECTED", &pml_kernel_fully_connected_s8},
-               {"AVERAGE_POOL_2D", &pml_kernel_average_pool2d_s8},
-               {"MAX_POOL_2D", &pml_kernel_max_pool2d_s8},
-               {"ADD", &pml_kernel_add_s8},
-               {"SOFTMAX", &pml_kernel_softmax_s8}};
+    } s8k[] = {{"s8 ", "CONV_2D", &pml_kernel_conv2d_s8},
+               {"s8 ", "DEPTHWISE_CONV_2D", &pml_kernel_dwconv2d_s8},
+               {"s8 ", "FULLY_CONNECTED", &pml_kernel_fully_connected_s8},
+               {"s8p ", "FULLY_CONNECTED", &pml_kernel_fully_connected_s8_packed},
+               {"s8 ", "AVERAGE_POOL_2D", &pml_kernel_average_pool2d_s8},
+               {"s8 ", "MAX_POOL_2D", &pml_kernel_max_pool2d_s8},
+               {"s8 ", "ADD", &pml_kernel_add_s8},
+               {"s8 ", "SOFTMAX", &pml_kernel_softmax_s8}};
     const pml_op_set *all = pml_op_set_all();
     static const pml_kernel *ks[64];
     for (size_t j = 0; j < sizeof s8k / sizeof s8k[0] && all->count < sizeof ks / sizeof ks[0]; j++) {
@@ -187,7 +190,7 @@ int main(void) {
         const pml_op_set s8_first = {ks, all->count + 1u};
         size_t need_s8 = 0;
         if (used && pml_interp_arena_size(&m, &s8_first, &need_s8, NULL) == PML_OK && need_s8 == need) {
-            put("s8 ");
+            put(s8k[j].tag);
             put(s8k[j].op);
             put("\n");
         }
