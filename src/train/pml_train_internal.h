@@ -92,6 +92,15 @@ PML_INTERNAL void pml_conv2d_bwd_s8_ref(const pml_conv_params *p, const pml_qgra
                                         const int8_t *in, const pml_dims4 *f_d, const int8_t *filter,
                                         const pml_dims4 *out_d, const float *dout, float gscale, int32_t pw,
                                         int32_t pb, float *din, float *dfilter, float *dbias);
+/* DEPTHWISE_CONV_2D int8, shapes as pml_dwconv2d_bwd_f32_ref (every channel trains: no pw / pb). */
+PML_INTERNAL void pml_dwconv2d_bwd_s8_ref(const pml_conv_params *p, const pml_qgrad *q, const pml_dims4 *in_d,
+                                          const int8_t *in, const pml_dims4 *f_d, const int8_t *filter,
+                                          const pml_dims4 *out_d, const float *dout, float gscale, float *din,
+                                          float *dfilter, float *dbias);
+/* AVERAGE_POOL_2D and ADD int8: the int8 forward needs equal input / output quantization for the
+ * pool and rescales ADD's inputs to the output's, so in the real domain y = mean(x) and
+ * y = x1 + x2 (straight-through over rounding): their backward is the float one on real-domain
+ * gradients (pml_avgpool_bwd_f32_ref, pml_add_bwd_f32_ref) after pml_act_bwd_s8_ref. */
 
 /* ---- faster float variants (training picks them at init; each has a reference twin above or in
  * src/kernels, and tests/train/test_train_fast.c compares them). They keep the reference's

@@ -145,8 +145,6 @@ static bool broadcast5(const pml__tinfo *a, const pml__tinfo *b, const pml__tinf
 static pml_status parse_node_s8(const pml_model *m, uint32_t k, tnode *nd, const pml__tinfo *ti, int32_t act,
                                 pml_error *err) {
     const char *name = pml_op_name(nd->code);
-    if (nd->code == PML_OP_ADD)
-        return pml__error(err, PML_ERR_UNSUPPORTED, (int32_t)k, -1, "op %u: int8 training cannot run ADD yet", (unsigned)k);
     float in_s = pml__tinfo_scale(m, &ti[0], 0), out_s = pml__tinfo_scale(m, &ti[4], 0);
     int32_t in_zp = pml__tinfo_zp(m, &ti[0], 0), out_zp = pml__tinfo_zp(m, &ti[4], 0);
     if (!pml__valid_q8(m, &ti[0]) || !pml__valid_q8(m, &ti[4]))
@@ -162,6 +160,14 @@ static pml_status parse_node_s8(const pml_model *m, uint32_t k, tnode *nd, const
     nd->qg.in_scale = in_s;
     nd->qg.in_zp = in_zp;
     if (nd->code == PML_OP_SOFTMAX) pml__softmax_params_s8((double)nd->sp.beta, (double)in_s, &nd->sp);
+    if (nd->code == PML_OP_ADD) { /* the interpreter's prepare checked x2's quantization */
+        pml__add_params_s8(in_s, in_zp, pml__tinfo_scale(m, &ti[1], 0), pml__tinfo_zp(m, &ti[1], 0), out_s, out_zp,
+                           &nd->ap);
+        nd->ap.act_min = nd->qlo;
+        nd->ap.act_max = nd->qhi;
+    }
+    /* the backward clamps the gradient where the int8 output saturated (or a fused activation did) */
+    nd->has_act = nd->code == PML_OP_AVERAGE_POOL_2D || nd->code == PML_OP_ADD;
     if (is_trainable_code(nd->code)) {
         int32_t ch = nd->code == PML_OP_FULLY_CONNECTED ? nd->units : nd->out_d.c;
         int32_t qdim = nd->code == PML_OP_DEPTHWISE_CONV_2D ? 3 : 0;
@@ -600,7 +606,7 @@ static pml_status build(const pml_model *m, const pml_train_config *cfg, uint8_t
         if (nd.code == PML_OP_MAX_POOL_2D)
             return pml__error(err, PML_ERR_UNSUPPORTED, (int32_t)kk, -1,
                               "op %u: MAX_POOL_2D has no backward (train only layers after it)", (unsigned)kk);
-        if (q && nd.code != PML_OP_FULLY_CONNECTED && nd.code != PML_OP_CONV_2D)
+        if (q && !is_trainable_code(nd.code) && nd.code != PML_OP_AVERAGE_POOL_2D && nd.code != PML_OP_ADD)
             return pml__error(err, PML_ERR_UNSUPPORTED, (int32_t)kk, -1,
                               "op %u: int8 training has no backward for %s yet (train only layers after it)",
                               (unsigned)kk, pml_op_name(nd.code));
@@ -892,6 +898,9 @@ static void forward_op_s8(const pml_train *t, const tnode *n) {
     case PML_OP_MAX_POOL_2D:
         pml_maxpool_s8_ref(&n->pp, &n->in_d, x, &n->out_d, y);
         break;
+    case PML_OP_ADD:
+        pml_add_s8_ref(&n->ap, &n->bc, x, (const int8_t *)(const void *)t->act[n->x2], y);
+        break;
     case PML_OP_SOFTMAX:
         pml_softmax_s8_ref(&n->sp, n->rows, n->depth, x, y);
         break;
@@ -901,21 +910,38 @@ static void forward_op_s8(const pml_train *t, const tnode *n) {
     }
 }
 
-/* int8 backward (FULLY_CONNECTED, CONV_2D): gradients in the dequantized domain, see pml_qgrad. */
+/* int8 backward (FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D, AVERAGE_POOL_2D, ADD): gradients in
+ * the dequantized domain, see pml_qgrad. */
 static void backward_op_s8(const pml_train *t, const tnode *n) {
     const int8_t *x = (const int8_t *)(const void *)t->act[n->x], *y = (const int8_t *)(const void *)t->act[n->y];
-    float *dy = t->grad[n->y], *dx = n->dx ? t->grad[n->x] : NULL;
+    float *dy = t->grad[n->y], *dx = n->dx ? t->grad[n->x] : NULL, *dx2 = n->dx2 ? t->grad[n->x2] : NULL;
     pml_act_bwd_s8_ref(n->qlo, n->qhi, n->y_count, y, dy);
     if (n->zero_dx) memset(dx, 0, n->x_count * sizeof(float));
-    if (n->code == PML_OP_FULLY_CONNECTED)
+    if (n->zero_dx2) memset(dx2, 0, n->x2_count * sizeof(float));
+    switch (n->code) {
+    case PML_OP_FULLY_CONNECTED:
 #if defined(PML_KERNELS_REF)
         pml_fc_bwd_s8_ref(n->batches, n->depth, n->units, &n->qg, x, n->wq, dy, t->gscale, n->pw, n->pb, dx, n->vw, n->vb);
 #else
         pml_fc_bwd_s8_fast(n->batches, n->depth, n->units, &n->qg, x, n->wq, dy, t->gscale, n->pw, n->pb, dx, n->vw, n->vb);
 #endif
-    else
+        break;
+    case PML_OP_CONV_2D:
         pml_conv2d_bwd_s8_ref(&n->cp, &n->qg, &n->in_d, x, &n->f_d, n->wq, &n->out_d, dy, t->gscale, n->pw, n->pb, dx, n->vw,
                               n->vb);
+        break;
+    case PML_OP_DEPTHWISE_CONV_2D:
+        pml_dwconv2d_bwd_s8_ref(&n->cp, &n->qg, &n->in_d, x, &n->f_d, n->wq, &n->out_d, dy, t->gscale, dx, n->vw, n->vb);
+        break;
+    case PML_OP_AVERAGE_POOL_2D: /* equal input / output quantization: y = mean(x) in the real domain */
+        if (dx) pml_avgpool_bwd_f32_ref(&n->pp, &n->in_d, &n->out_d, dy, dx);
+        break;
+    case PML_OP_ADD: /* inputs rescaled to the output's: y = x1 + x2 in the real domain */
+        pml_add_bwd_f32_ref(&n->bc, dy, dx, dx2);
+        break;
+    default:
+        break;
+    }
 }
 
 static void forward_op(const pml_train *t, const tnode *n) {
