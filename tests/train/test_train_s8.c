@@ -14,6 +14,12 @@
  *     of the benchmark plans an exact arena <= 256 KB, and the trained int8 / int32 tensors written
  *     back into a copy of the model give, in the interpreter, the training forward's output bit
  *     for bit (the write-back `picoml train --out` does);
+ *   - tests/train/data/tiny_dw_s8.tflite (CONV_2D 1x1 -> DEPTHWISE_CONV_2D -> ADD -> AVERAGE_POOL_2D ->
+ *     FULLY_CONNECTED): the int8 DEPTHWISE_CONV_2D backward equals the float one on dequantized
+ *     tensors; the whole graph's int8 gradients (through ADD, the pool, a trained or frozen depthwise
+ *     layer) agree with the float engine's on its float twin tiny_dw_f32.tflite (the dequantized
+ *     weights; the int8 forward rounds activations, so the agreement is close, not exact); exact
+ *     arenas; sparse updates that backpropagate through those ops lower the loss;
  *   - PML_TRAIN_CHANNELS(k) (float and int8): a smaller arena (exact), the same gradients and
  *     updates as training every channel on the first k channels, the other channels untouched;
  *     bad channel configurations are refused.
@@ -135,6 +141,188 @@ PML_TEST(s8_kernels_match_float_on_dequantized) {
     for (int i = 0; i < 54; i++) /* no QAS: master-domain gradient = s_w dL/dW */
         CHECK(fabsf(b[i] - b2[i] * ws[i / 18]) <= 1e-5f * (1.0f + fabsf(b[i])));
     for (int o = 0; o < 3; o++) CHECK(fabsf(c[o] - c2[o] * ws[o] * q.in_scale) <= 1e-6f * (1.0f + fabsf(c[o])));
+}
+
+/* DEPTHWISE_CONV_2D int8 backward against the float one on dequantized tensors (multiplier 2,
+ * stride 2, SAME), with and without QAS. */
+PML_TEST(s8_dw_kernel_matches_float_on_dequantized) {
+    enum { IC = 3, DM = 2, OC = IC * DM, H = 5, W = 6, OH = 3, OW = 3, NI = H * W * IC, NF = 9 * OC, NO = OH * OW * OC };
+    pml_conv_params cp;
+    memset(&cp, 0, sizeof cp);
+    cp.stride_h = cp.stride_w = 2;
+    cp.dilation_h = cp.dilation_w = 1;
+    cp.pad_h = cp.pad_w = 1;
+    cp.depth_multiplier = DM;
+    pml_dims4 in_d = {1, H, W, IC}, f_d = {1, 3, 3, OC}, out_d = {1, OH, OW, OC};
+    float ws[OC] = {0.01f, 0.02f, 0.005f, 0.015f, 0.008f, 0.03f};
+    int8_t xi[NI], f[NF];
+    float xf[NI], ff[NF], dout[NO];
+    for (int i = 0; i < NI; i++) {
+        xi[i] = (int8_t)((int)(frand() * 255.0f) - 128);
+        xf[i] = 0.04f * (float)(xi[i] - 5);
+    }
+    for (int i = 0; i < NF; i++) {
+        f[i] = (int8_t)((int)(frand() * 254.0f) - 127);
+        ff[i] = ws[i % OC] * (float)f[i];
+    }
+    for (int i = 0; i < NO; i++) dout[i] = frand() - 0.5f;
+    for (int qas = 0; qas < 2; qas++) {
+        pml_qgrad q = {0.04f, 5, ws, OC, qas != 0};
+        float a[NI] = {0}, b[NF] = {0}, c[OC] = {0}, a2[NI] = {0}, b2[NF] = {0}, c2[OC] = {0};
+        pml_dwconv2d_bwd_s8_ref(&cp, &q, &in_d, xi, &f_d, f, &out_d, dout, 0.5f, a, b, c);
+        pml_dwconv2d_bwd_f32_ref(&cp, &in_d, xf, &f_d, ff, &out_d, dout, 0.5f, a2, b2, c2);
+        int nz = 0;
+        for (int i = 0; i < NI; i++) {
+            CHECK(fabsf(a[i] - a2[i]) <= 1e-5f * (1.0f + fabsf(a2[i])));
+            nz += a2[i] != 0.0f;
+        }
+        CHECK(nz > NI / 2);
+        for (int i = 0; i < NF; i++) { /* master domain: dL/dW / s_w (QAS) or s_w dL/dW */
+            float sw = ws[i % OC], want = qas ? b2[i] / sw : b2[i] * sw;
+            CHECK(fabsf(b[i] - want) <= 1e-4f * (1.0f + fabsf(want)));
+        }
+        for (int o = 0; o < OC; o++) {
+            float sb = ws[o] * q.in_scale, want = qas ? c2[o] / sb : c2[o] * sb;
+            CHECK(fabsf(c[o] - want) <= 1e-4f * (1.0f + fabsf(want)));
+        }
+    }
+}
+
+/* The int8 graph tiny_dw_s8 against its float twin (dequantized weights): the same input (the
+ * int8 input dequantized), the same MSE target, four samples accumulated; without QAS the int8
+ * velocities are s_w dL/dW and s_w s_x dL/db. Per trained tensor: cosine and norm ratio of the
+ * two gradients. `layers` picks what trains (the same op indices in both graphs). */
+static void dw_graph_case(const pml_train_layer *layers, uint32_t n_layers, float min_cos, float max_ratio_err) {
+    pml_model m8, mf;
+    uint8_t *b8 = tu_open_model("tests/train/data/tiny_dw_s8.tflite", &m8, NULL);
+    uint8_t *bf = tu_open_model("tests/train/data/tiny_dw_f32.tflite", &mf, NULL);
+    REQUIRE(b8 != NULL && bf != NULL);
+    pml_train_config cfg = {layers, n_layers, PML_LOSS_MSE, 4, 0.0f, 0.0f, PML_TRAIN_NO_QAS};
+    size_t n8 = 0, nf = 0;
+    pml_error e;
+    REQUIRE_EQ(pml_train_arena_size(&m8, pml_op_set_all(), &cfg, &n8, &e), PML_OK);
+    REQUIRE_EQ(pml_train_arena_size(&mf, pml_op_set_all(), &cfg, &nf, &e), PML_OK);
+    void *a8 = aligned_alloc(16, n8), *af = aligned_alloc(16, nf);
+    pml_train *t8, *tf;
+    REQUIRE_EQ(pml_train_init(&t8, &m8, pml_op_set_all(), &cfg, a8, n8, &e), PML_OK);
+    REQUIRE_EQ(pml_train_init(&tf, &mf, pml_op_set_all(), &cfg, af, nf, &e), PML_OK);
+    REQUIRE_EQ(pml_train_param_count(t8), pml_train_param_count(tf));
+    pml_tensor i8, i32;
+    pml_train_input(t8, 0, &i8);
+    pml_train_input(tf, 0, &i32);
+    uint64_t s = 4242;
+    for (int k = 0; k < 4; k++) {
+        float target[3];
+        fill_input(t8, (uint64_t)k + 500);
+        for (size_t i = 0; i < i8.bytes; i++) ((float *)i32.data)[i] = 0.05f * (float)(((int8_t *)i8.data)[i] + 3);
+        for (int j = 0; j < 3; j++) target[j] = 4.0f * tu_frand(&s) - 2.0f;
+        REQUIRE_EQ(pml_train_sample(t8, target, NULL), PML_OK);
+        REQUIRE_EQ(pml_train_sample(tf, target, NULL), PML_OK);
+    }
+    /* scales of tiny_dw (gen_train_models_s8.py): op 0 CONV_2D [4,1,1,2] in 0.05, op 1 DEPTHWISE
+     * [1,3,3,4] in 0.02, op 5 FULLY_CONNECTED [3,36] in 0.05 */
+    static const float cw_s[4] = {0.004f, 0.005f, 0.0045f, 0.006f}, dw_s[4] = {0.01f, 0.012f, 0.009f, 0.011f},
+                       fw_s[3] = {0.004f, 0.005f, 0.0045f};
+    for (uint32_t k = 0; k < pml_train_param_count(t8); k++) {
+        pml_train_param p8, pf;
+        pml_train_get_param(t8, k, &p8);
+        pml_train_get_param(tf, k, &pf);
+        REQUIRE(p8.op_index == pf.op_index && p8.what == pf.what && p8.count == pf.count);
+        double dot = 0.0, n2_8 = 0.0, n2_f = 0.0;
+        for (size_t i = 0; i < p8.count; i++) {
+            const bool wt = p8.what == PML_TRAIN_WEIGHTS;
+            float sw, sx;
+            if (p8.op_index == 0) {
+                sw = cw_s[wt ? i / 2 : i];
+                sx = 0.05f;
+            } else if (p8.op_index == 1) {
+                sw = dw_s[wt ? i % 4 : i];
+                sx = 0.02f;
+            } else {
+                sw = fw_s[wt ? i / 36 : i];
+                sx = 0.05f;
+            }
+            double g8 = (double)p8.velocity[i] / (double)(wt ? sw : sw * sx), gf = (double)pf.velocity[i]; /* dL/dparam, real */
+            dot += g8 * gf;
+            n2_8 += g8 * g8;
+            n2_f += gf * gf;
+        }
+        double cosv = dot / (sqrt(n2_8 * n2_f) + 1e-30), ratio = sqrt(n2_8 / (n2_f + 1e-30));
+        fprintf(stderr, "  op %d %s: %zu values, cos %.4f, |g8|/|gf| %.4f\n", (int)p8.op_index,
+                p8.what == PML_TRAIN_WEIGHTS ? "weights" : "bias", p8.count, cosv, ratio);
+        CHECK(n2_f > 0.0);
+        CHECK(cosv >= (double)min_cos);
+        CHECK(fabs(ratio - 1.0) <= (double)max_ratio_err);
+    }
+    free(a8);
+    free(af);
+    free(b8);
+    free(bf);
+}
+
+/* every layer: the depthwise layer trains, the 1x1 CONV_2D below it needs its input gradient */
+static const pml_train_layer dw_all[] = {{0, PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS}, {1, PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS},
+                                         {5, PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS}};
+/* sparse: the depthwise layer frozen; CONV_2D's bias gets its gradient through ADD's two branches,
+ * one of them the frozen depthwise layer's input gradient */
+static const pml_train_layer dw_frozen[] = {{0, PML_TRAIN_BIAS}, {5, PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS}};
+/* sparse: the depthwise layer and the last bias (nothing below the depthwise layer) */
+static const pml_train_layer dw_sparse[] = {{1, PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS}, {5, PML_TRAIN_BIAS}};
+
+PML_TEST(s8_dw_graph_gradients_match_float_twin) {
+    dw_graph_case(dw_all, 3, 0.99f, 0.1f);
+    dw_graph_case(dw_frozen, 2, 0.99f, 0.1f);
+    dw_graph_case(dw_sparse, 2, 0.99f, 0.1f);
+}
+
+PML_TEST(arena_size_is_exact_tiny_dw_s8) {
+    exact_case("tests/train/data/tiny_dw_s8.tflite", NULL, 0, 1, PML_LOSS_MSE);
+    exact_case("tests/train/data/tiny_dw_s8.tflite", dw_frozen, 2, 1, PML_LOSS_MSE);
+    exact_case("tests/train/data/tiny_dw_s8.tflite", dw_sparse, 2, 1, PML_LOSS_MSE);
+}
+
+/* Sparse updates of the int8 depthwise / ADD / pool graph on a tiny regression: the loss falls. */
+static void dw_loss_case(const pml_train_layer *layers, uint32_t n_layers, float lr) {
+    pml_model m;
+    uint8_t *buf = tu_open_model("tests/train/data/tiny_dw_s8.tflite", &m, NULL);
+    REQUIRE(buf != NULL);
+    pml_train_config cfg = {layers, n_layers, PML_LOSS_MSE, 1, lr, 0.9f, 0};
+    size_t need;
+    REQUIRE_EQ(pml_train_arena_size(&m, pml_op_set_all(), &cfg, &need, NULL), PML_OK);
+    void *arena = aligned_alloc(16, need);
+    pml_train *t;
+    REQUIRE_EQ(pml_train_init(&t, &m, pml_op_set_all(), &cfg, arena, need, NULL), PML_OK);
+    float targets[8][3];
+    for (int s = 0; s < 8; s++)
+        for (int j = 0; j < 3; j++) targets[s][j] = 3.0f * frand() - 1.5f;
+    float first = 0.0f, check = 0.0f;
+    for (int ep = 0; ep < 60; ep++) {
+        float sum = 0.0f;
+        for (int s = 0; s < 8; s++) {
+            float l;
+            fill_input(t, (uint64_t)s + 10);
+            REQUIRE_EQ(pml_train_sample(t, targets[s], &l), PML_OK);
+            REQUIRE_EQ(pml_train_update(t), PML_OK);
+            sum += l;
+        }
+        if (ep == 0) first = sum / 8;
+    }
+    for (int s = 0; s < 8; s++) {
+        float l;
+        fill_input(t, (uint64_t)s + 10);
+        REQUIRE_EQ(pml_train_loss(t, targets[s], &l), PML_OK);
+        check += l / 8;
+    }
+    fprintf(stderr, "  tiny_dw_s8 (%u layers, lr %g): loss %.4f -> %.4f\n", (unsigned)n_layers, (double)lr,
+            (double)first, (double)check);
+    CHECK(check < 0.5f * first);
+    free(arena);
+    free(buf);
+}
+
+PML_TEST(loss_decreases_tiny_dw_s8_sparse) {
+    dw_loss_case(dw_sparse, 2, 0.001f);
+    dw_loss_case(dw_frozen, 2, 0.001f);
 }
 
 /* One sample, with and without QAS: the velocities differ by the QAS factors; an update re-quantizes. */
@@ -439,6 +627,10 @@ int main(void) {
     PML_RUN(arena_size_is_exact_tiny_s8_all);
     PML_RUN(arena_size_is_exact_ad01_last);
     PML_RUN(s8_kernels_match_float_on_dequantized);
+    PML_RUN(s8_dw_kernel_matches_float_on_dequantized);
+    PML_RUN(s8_dw_graph_gradients_match_float_twin);
+    PML_RUN(arena_size_is_exact_tiny_dw_s8);
+    PML_RUN(loss_decreases_tiny_dw_s8_sparse);
     PML_RUN(qas_scales_gradients_and_update_requantizes);
     PML_RUN(loss_decreases_on_a_tiny_s8_problem);
     PML_RUN(arena_size_is_exact_transfer_sparse);
