@@ -30,16 +30,18 @@
  * forward still reads a whole RAM copy of the tensor (float graphs: the float value, int8 graphs:
  * the int8 / int32 copy), the frozen channels copied from the model.
  *
- * Supported (float32 only): FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D (trainable), AVERAGE_POOL_2D,
- * ADD, RESHAPE, SQUEEZE, SOFTMAX with fused NONE / RELU / RELU6 / RELU_N1_TO_1; MAX_POOL_2D only
- * before the earliest trained layer. The loss applies to graph output 0.
+ * Supported (float32 and int8): FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D (trainable),
+ * AVERAGE_POOL_2D, ADD, RESHAPE, SQUEEZE, SOFTMAX with fused NONE / RELU / RELU6 / RELU_N1_TO_1;
+ * MAX_POOL_2D only before the earliest trained layer (no backward); an int8 SOFTMAX runs backward
+ * only as the last op, fused with the cross-entropy loss. The loss applies to graph output 0.
  *
  * int8 graphs (int8 activations, symmetric int8 weights per tensor or per channel, int32 bias):
  * the forward runs the int8 kernels inference would pick (bit-exact with the reference); each
  * trained tensor has a float master in the QUANTIZED domain (W/s_w, b/(s_w s_x); scales stay those
  * of the file) and an int8/int32 RAM copy re-quantized from it (round to nearest, ties to even;
  * saturate; weight masters clamped to [-127, 127]) after each update.
- * Backward (FULLY_CONNECTED, CONV_2D only, from the loss back to the earliest trained layer) works
+ * Backward (FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D: trained, or frozen passing the input
+ * gradient on; AVERAGE_POOL_2D, ADD; from the loss back to the earliest trained layer) works
  * in the dequantized domain, straight-through over requantization (gradient zeroed where the int8
  * output sat on its clamp), dequantizing saved int8 activations on the fly. QAS (default) scales
  * the master gradients by s_w^-2 (weights) and s_w^-2 s_x^-2 (bias) per output channel, which makes
