@@ -19,7 +19,8 @@
  *     tensors; the whole graph's int8 gradients (through ADD, the pool, a trained or frozen depthwise
  *     layer) agree with the float engine's on its float twin tiny_dw_f32.tflite (the dequantized
  *     weights; the int8 forward rounds activations, so the agreement is close, not exact); exact
- *     arenas; sparse updates that backpropagate through those ops lower the loss;
+ *     arenas; sparse updates that backpropagate through those ops lower the loss (also on the
+ *     MLPerf Tiny KWS DS-CNN and ResNet-8 int8 models);
  *   - PML_TRAIN_CHANNELS(k) (float and int8): a smaller arena (exact), the same gradients and
  *     updates as training every channel on the first k channels, the other channels untouched;
  *     bad channel configurations are refused.
@@ -154,18 +155,19 @@ PML_TEST(s8_dw_kernel_matches_float_on_dequantized) {
     cp.pad_h = cp.pad_w = 1;
     cp.depth_multiplier = DM;
     pml_dims4 in_d = {1, H, W, IC}, f_d = {1, 3, 3, OC}, out_d = {1, OH, OW, OC};
+    uint64_t ls = 31; /* own stream: the later tests' random draws stay as they were */
     float ws[OC] = {0.01f, 0.02f, 0.005f, 0.015f, 0.008f, 0.03f};
     int8_t xi[NI], f[NF];
     float xf[NI], ff[NF], dout[NO];
     for (int i = 0; i < NI; i++) {
-        xi[i] = (int8_t)((int)(frand() * 255.0f) - 128);
+        xi[i] = (int8_t)((int)(tu_frand(&ls) * 255.0f) - 128);
         xf[i] = 0.04f * (float)(xi[i] - 5);
     }
     for (int i = 0; i < NF; i++) {
-        f[i] = (int8_t)((int)(frand() * 254.0f) - 127);
+        f[i] = (int8_t)((int)(tu_frand(&ls) * 254.0f) - 127);
         ff[i] = ws[i % OC] * (float)f[i];
     }
-    for (int i = 0; i < NO; i++) dout[i] = frand() - 0.5f;
+    for (int i = 0; i < NO; i++) dout[i] = tu_frand(&ls) - 0.5f;
     for (int qas = 0; qas < 2; qas++) {
         pml_qgrad q = {0.04f, 5, ws, OC, qas != 0};
         float a[NI] = {0}, b[NF] = {0}, c[OC] = {0}, a2[NI] = {0}, b2[NF] = {0}, c2[OC] = {0};
@@ -292,9 +294,10 @@ static void dw_loss_case(const pml_train_layer *layers, uint32_t n_layers, float
     void *arena = aligned_alloc(16, need);
     pml_train *t;
     REQUIRE_EQ(pml_train_init(&t, &m, pml_op_set_all(), &cfg, arena, need, NULL), PML_OK);
+    uint64_t ls = 37;
     float targets[8][3];
     for (int s = 0; s < 8; s++)
-        for (int j = 0; j < 3; j++) targets[s][j] = 3.0f * frand() - 1.5f;
+        for (int j = 0; j < 3; j++) targets[s][j] = 3.0f * tu_frand(&ls) - 1.5f;
     float first = 0.0f, check = 0.0f;
     for (int ep = 0; ep < 60; ep++) {
         float sum = 0.0f;
@@ -323,6 +326,64 @@ static void dw_loss_case(const pml_train_layer *layers, uint32_t n_layers, float
 PML_TEST(loss_decreases_tiny_dw_s8_sparse) {
     dw_loss_case(dw_sparse, 2, 0.001f);
     dw_loss_case(dw_frozen, 2, 0.001f);
+}
+
+/* MLPerf Tiny int8 models, sparse updates whose backward runs through int8 DEPTHWISE_CONV_2D
+ * (trained and frozen), AVERAGE_POOL_2D and ADD: exact arenas, and memorizing four random inputs
+ * with random labels (cross-entropy through the final SOFTMAX) lowers the loss. Mechanics only. */
+static void real_model_case(const char *rel, const pml_train_layer *layers, uint32_t n) {
+    exact_case(rel, layers, n, 4093, PML_LOSS_SOFTMAX_XENT);
+    pml_model m;
+    uint8_t *buf = tu_open_model(rel, &m, NULL);
+    REQUIRE(buf != NULL);
+    pml_train_config cfg = {layers, n, PML_LOSS_SOFTMAX_XENT, 1, 0.01f, 0.9f, 0};
+    size_t need;
+    REQUIRE_EQ(pml_train_arena_size(&m, pml_op_set_all(), &cfg, &need, NULL), PML_OK);
+    void *arena = aligned_alloc(16, need);
+    pml_train *t;
+    REQUIRE_EQ(pml_train_init(&t, &m, pml_op_set_all(), &cfg, arena, need, NULL), PML_OK);
+    pml_tensor out;
+    pml_train_output(t, 0, &out);
+    uint64_t ls = 41;
+    float *target = calloc(4 * out.bytes, sizeof(float)); /* int8 output: bytes = classes */
+    for (int s = 0; s < 4; s++) target[(size_t)s * out.bytes + (size_t)(tu_frand(&ls) * (float)out.bytes) % out.bytes] = 1.0f;
+    float first = 0.0f, check = 0.0f;
+    for (int ep = 0; ep < 10; ep++)
+        for (int s = 0; s < 4; s++) {
+            float l;
+            fill_input(t, (uint64_t)s + 300);
+            REQUIRE_EQ(pml_train_sample(t, target + (size_t)s * out.bytes, &l), PML_OK);
+            REQUIRE_EQ(pml_train_update(t), PML_OK);
+            if (ep == 0) first += l / 4;
+        }
+    for (int s = 0; s < 4; s++) {
+        float l;
+        fill_input(t, (uint64_t)s + 300);
+        REQUIRE_EQ(pml_train_loss(t, target + (size_t)s * out.bytes, &l), PML_OK);
+        check += l / 4;
+    }
+    fprintf(stderr, "  %s: %u trained tensors, arena %zu B, loss %.4f -> %.4f\n", rel, pml_train_param_count(t), need,
+            (double)first, (double)check);
+    CHECK(check < 0.5f * first);
+    free(target);
+    free(arena);
+    free(buf);
+}
+
+PML_TEST(real_models_sparse_update_through_dw_pool_add) {
+    /* KWS DS-CNN: op 7 DEPTHWISE_CONV_2D trained, op 8 CONV_2D bias, op 11 FULLY_CONNECTED, so the
+     * gradient goes through AVERAGE_POOL_2D (op 9) and the frozen op 8 into op 7 */
+    static const pml_train_layer kws[] = {{7, PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS}, {8, PML_TRAIN_BIAS},
+                                          {11, PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS}};
+    /* KWS: op 6's bias below the frozen depthwise op 7 (its input gradient) */
+    static const pml_train_layer kws_frozen[] = {{6, PML_TRAIN_BIAS}, {11, PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS}};
+    /* ResNet-8: biases of the last two residual blocks (ADD ops 7 and 11), pool op 12, FC op 14 */
+    static const pml_train_layer resnet[] = {{4, PML_TRAIN_BIAS}, {5, PML_TRAIN_BIAS}, {8, PML_TRAIN_BIAS},
+                                             {9, PML_TRAIN_BIAS}, {10, PML_TRAIN_BIAS},
+                                             {14, PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS}};
+    real_model_case("models/kws_ref_model.tflite", kws, 3);
+    real_model_case("models/kws_ref_model.tflite", kws_frozen, 2);
+    real_model_case("models/pretrainedResnet_quant.tflite", resnet, 6);
 }
 
 /* One sample, with and without QAS: the velocities differ by the QAS factors; an update re-quantizes. */
@@ -631,6 +692,7 @@ int main(void) {
     PML_RUN(s8_dw_graph_gradients_match_float_twin);
     PML_RUN(arena_size_is_exact_tiny_dw_s8);
     PML_RUN(loss_decreases_tiny_dw_s8_sparse);
+    PML_RUN(real_models_sparse_update_through_dw_pool_add);
     PML_RUN(qas_scales_gradients_and_update_requantizes);
     PML_RUN(loss_decreases_on_a_tiny_s8_problem);
     PML_RUN(arena_size_is_exact_transfer_sparse);
