@@ -325,6 +325,7 @@ PML_TEST(activation_mask) {
 /* ---- whole graphs through pml_train --------------------------------------------------------------- */
 static uint8_t *load_test_model(const char *name, pml_model *m) {
     char rel[256];
+    if (strchr(name, '/')) return tu_open_model(name, m, NULL); /* a path from the repository root */
     return tu_open_model(tu_path(rel, sizeof rel, "tests/data/train/%s.tflite", name), m, NULL);
 }
 
@@ -402,6 +403,13 @@ PML_TEST(engine_cnn_partial_channels) {
 }
 PML_TEST(engine_mlp_xent_on_logits) { engine_case("tiny_mlp_f32", PML_LOSS_SOFTMAX_XENT, NULL, 0); }
 PML_TEST(engine_mlp_mse) { engine_case("tiny_mlp_f32", PML_LOSS_MSE, NULL, 0); }
+/* CONV_2D 1x1 -> DEPTHWISE_CONV_2D -> ADD(both) -> AVERAGE_POOL_2D -> FC (the float twin of the int8
+ * graph test_train_s8.c compares against): every layer, and the depthwise layer frozen */
+PML_TEST(engine_dw_add_pool_mse) {
+    static const pml_train_layer l[] = {{0, PML_TRAIN_BIAS}, {5, PML_TRAIN_WEIGHTS | PML_TRAIN_BIAS}};
+    engine_case("tests/train/data/tiny_dw_f32.tflite", PML_LOSS_MSE, NULL, 0);
+    engine_case("tests/train/data/tiny_dw_f32.tflite", PML_LOSS_MSE, l, 2);
+}
 
 /* ---- SGD with momentum, by hand --------------------------------------------------------------------- */
 /* tiny_mlp, MSE, only the last layer's bias trains: y = W h + b with h fixed, so dL/db = 2(y - t)/n
@@ -492,6 +500,7 @@ int main(void) {
     PML_RUN(engine_cnn_partial_channels);
     PML_RUN(engine_mlp_xent_on_logits);
     PML_RUN(engine_mlp_mse);
+    PML_RUN(engine_dw_add_pool_mse);
     PML_RUN(sgd_momentum_steps_by_hand);
     printf("train_grad: worst relative gradient error %.2e (%d elements skipped at ReLU kinks)\n", g_max_err, g_kinks);
     return PML_TEST_END("train_grad");
