@@ -7,6 +7,7 @@
  * variant is not built beside it).
  */
 #include "pml_dot_s8_dsp.h"
+#include "../avgpool_s8_loops.h"
 
 bool pml_avgpool_s8_dsp_applies(const pml_pool_params *p, const pml_dims4 *in_d, const pml_dims4 *out_d) {
     (void)p;
@@ -15,30 +16,18 @@ bool pml_avgpool_s8_dsp_applies(const pml_pool_params *p, const pml_dims4 *in_d,
     return true;
 }
 
-PML_INLINE int8_t avg_out(int32_t acc, int32_t n, int32_t lo, int32_t hi) {
-    int32_t v = acc > 0 ? (acc + n / 2) / n : (acc - n / 2) / n;
-    v = v < lo ? lo : v;
-    return (int8_t)(v > hi ? hi : v);
-}
-
 bool pml_avgpool_s8_dsp(const pml_pool_params *p, const pml_dims4 *in_d, const int8_t *in, const pml_dims4 *out_d,
                         int8_t *out) {
-    const int32_t H = in_d->h, W = in_d->w, C = in_d->c, OH = out_d->h, OW = out_d->w;
-    const int32_t lo = p->act_min, hi = p->act_max;
-    const size_t xrs = (size_t)W * (size_t)C;
+    const int32_t C = in_d->c, lo = p->act_min, hi = p->act_max;
     for (int32_t b = 0; b < out_d->n; b++) {
-        for (int32_t oy = 0; oy < OH; oy++) {
-            const int32_t iy0 = oy * p->stride_h - p->pad_h;
-            const int32_t fy0 = iy0 < 0 ? -iy0 : 0, fy1 = p->filter_h < H - iy0 ? p->filter_h : H - iy0;
-            for (int32_t ox = 0; ox < OW; ox++) {
-                const int32_t ix0 = ox * p->stride_w - p->pad_w;
-                const int32_t fx0 = ix0 < 0 ? -ix0 : 0, fx1 = p->filter_w < W - ix0 ? p->filter_w : W - ix0;
-                const int32_t rows = fy1 - fy0, cols = fx1 - fx0;
-                if (rows <= 0 || cols <= 0) return false; /* no valid input element */
-                const int32_t n = rows * cols;
-                const size_t pix0 = ((size_t)b * (size_t)H + (size_t)(iy0 + fy0)) * (size_t)W + (size_t)(ix0 + fx0);
-                const int8_t *x0 = in + pix0 * (size_t)C; /* the window's first valid element */
-                int8_t *o = out + (((size_t)b * (size_t)OH + (size_t)oy) * (size_t)OW + (size_t)ox) * (size_t)C;
+        for (int32_t oy = 0; oy < out_d->h; oy++) {
+            for (int32_t ox = 0; ox < out_d->w; ox++) {
+                pml_avg_win win;
+                if (!pml__avg_window(p, in_d, in, out_d, out, b, oy, ox, &win)) return false; /* no valid input */
+                const int32_t rows = win.rows, cols = win.cols, n = win.n;
+                const size_t xrs = win.xrs;
+                const int8_t *x0 = win.x0;
+                int8_t *o = win.o;
                 int32_t c = 0;
                 for (; n <= 255 && c + 4 <= C; c += 4) {
                     uint32_t se = 0, so = 0; /* int16 lanes: channels (0,2) and (1,3) */
@@ -51,18 +40,12 @@ bool pml_avgpool_s8_dsp(const pml_pool_params *p, const pml_dims4 *in_d, const i
                             so = pml__sxtab16_r8(so, v);
                         }
                     }
-                    o[c] = avg_out((int16_t)(se & 0xFFFFu), n, lo, hi);
-                    o[c + 1] = avg_out((int16_t)(so & 0xFFFFu), n, lo, hi);
-                    o[c + 2] = avg_out((int32_t)se >> 16, n, lo, hi);
-                    o[c + 3] = avg_out((int32_t)so >> 16, n, lo, hi);
+                    o[c] = pml__avg_out((int16_t)(se & 0xFFFFu), n, lo, hi);
+                    o[c + 1] = pml__avg_out((int16_t)(so & 0xFFFFu), n, lo, hi);
+                    o[c + 2] = pml__avg_out((int32_t)se >> 16, n, lo, hi);
+                    o[c + 3] = pml__avg_out((int32_t)so >> 16, n, lo, hi);
                 }
-                for (; c < C; c++) {
-                    int32_t a = 0;
-                    const int8_t *xr = x0 + c;
-                    for (int32_t r = 0; r < rows; r++, xr += xrs)
-                        for (int32_t t = 0; t < cols; t++) a += xr[(size_t)t * (size_t)C];
-                    o[c] = avg_out(a, n, lo, hi);
-                }
+                pml__avg_channels(&win, c, C, lo, hi);
             }
         }
     }
