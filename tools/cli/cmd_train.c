@@ -351,6 +351,18 @@ static void ad_errors(pml_train *t, const float *win, uint32_t first, uint32_t n
     *mean = sum / n;
 }
 
+/* Detection accuracy on the test windows: a window is called anomalous when its error exceeds the
+ * largest error on the (new-normal) training windows; normal test windows (en) should not be, the
+ * anomalies (ea, eb) should. */
+static double ad_accuracy(const double *etr, uint32_t ntr, const double *en, const double *ea, const double *eb,
+                          uint32_t nte) {
+    double thr = etr[0];
+    for (uint32_t k = 1; k < ntr; k++) thr = etr[k] > thr ? etr[k] : thr;
+    uint32_t ok = 0;
+    for (uint32_t k = 0; k < nte; k++) ok += (en[k] <= thr) + (ea[k] > thr) + (eb[k] > thr);
+    return (double)ok / (3.0 * nte);
+}
+
 static int ad_adapt(const char *model_path, const char *feat_path, const char *layers_spec, uint32_t epochs,
                     uint32_t batch, double lr, double momentum, uint64_t seed, double offset, double noise,
                     double tilt, double tone, bool no_qas, bool json) {
@@ -402,6 +414,7 @@ static int ad_adapt(const char *model_path, const char *feat_path, const char *l
     ad_errors(t, win + (size_t)2 * nw * 640, ntr, nte, in_s, in_zp, eb, &before[2]);
     auc_b[0] = auc_of(en, nte, ea, nte);
     auc_b[1] = auc_of(en, nte, eb, nte);
+    const double acc_b = ad_accuracy(etr, ntr, en, ea, eb, nte);
     double t0 = now_s();
     float target[640];
     for (uint32_t ep = 0; ep < epochs; ep++) {
@@ -426,6 +439,7 @@ static int ad_adapt(const char *model_path, const char *feat_path, const char *l
     ad_errors(t, win + (size_t)2 * nw * 640, ntr, nte, in_s, in_zp, eb, &after[2]);
     auc_a[0] = auc_of(en, nte, ea, nte);
     auc_a[1] = auc_of(en, nte, eb, nte);
+    const double acc_a = ad_accuracy(etr, ntr, en, ea, eb, nte);
     printf("ad01 online adaptation: %u train / %u test windows, offset %+.1f dB noise %.1f, train %s, %u epochs, "
            "lr %g, QAS %s\n", ntr, nte, offset, noise, layers_spec, epochs, lr, no_qas ? "off" : "on");
     printf("  reconstruction MSE          before      after\n");
@@ -433,13 +447,16 @@ static int ad_adapt(const char *model_path, const char *feat_path, const char *l
     printf("  new normal (test)       %10.3f %10.3f\n", before[0], after[0]);
     printf("  anomaly: tilt +-%.0f dB   %10.3f %10.3f   AUC %.3f -> %.3f\n", tilt, before[1], after[1], auc_b[0], auc_a[0]);
     printf("  anomaly: tones +%.0f dB   %10.3f %10.3f   AUC %.3f -> %.3f\n", tone, before[2], after[2], auc_b[1], auc_a[1]);
+    printf("  detection accuracy on the test windows (threshold: largest training-window error) %.3f -> %.3f\n",
+           acc_b, acc_a);
     printf("  arena %zu bytes, %.1f us per training sample\n", need, 1e6 * secs / ((double)epochs * ntr));
     if (json)
         printf("{\"normal_before\":%.4f,\"normal_after\":%.4f,\"tilt_before\":%.4f,\"tilt_after\":%.4f,"
                "\"tones_before\":%.4f,\"tones_after\":%.4f,\"auc_tilt_before\":%.4f,\"auc_tilt_after\":%.4f,"
-               "\"auc_tones_before\":%.4f,\"auc_tones_after\":%.4f,\"arena_bytes\":%zu,\"epochs\":%u}\n",
+               "\"auc_tones_before\":%.4f,\"auc_tones_after\":%.4f,\"initial_test_accuracy\":%.4f,"
+               "\"test_accuracy\":%.4f,\"arena_bytes\":%zu,\"epochs\":%u}\n",
                before[0], after[0], before[1], after[1], before[2], after[2], auc_b[0], auc_a[0], auc_b[1], auc_a[1],
-               need, epochs);
+               acc_b, acc_a, need, epochs);
     free(en); free(ea); free(eb); free(etr); free(win); free(fr); free(arena); free(mb); free(fb);
     return 0;
 }
