@@ -1,5 +1,5 @@
 #!/bin/sh
-# `picoml train` on IDX data, mechanics only (no accuracy): the --classes filter and remap, int8
+# `picoml train` on IDX data and --ad-adapt, mechanics only (no accuracy): the --classes filter and remap, int8
 # models, the --json object, the int8 write-back (same size, only trained bytes change, `picoml run`
 # loads it), and one-line errors for bad options.
 # usage: test_train_cli.sh path/to/picoml   (PML_REPO points at the repo)
@@ -86,6 +86,25 @@ expect_error 1 "classes" -- "$PICOML" train "$S8" --data "$tmp" --classes 5,5
 expect_error 1 "6 classes, the model has 5 outputs" -- "$PICOML" train "$S8" --data "$tmp" --classes 4-9
 expect_error 1 "no training or no test sample" -- "$PICOML" train "$S8" --data "$tmp" --classes 200
 expect_error 1 "cannot plan training" -- "$PICOML" train "$S8" --data "$tmp" --train 3
+
+# 5. --ad-adapt (benchmark 3's mode) on synthetic log-mel-like frames: the JSON holds test_accuracy,
+#    arena_bytes and epochs, and training lowers the new-normal reconstruction error
+python3 -c "
+import math, struct, sys
+with open(sys.argv[1], 'wb') as f:
+    for t in range(60):
+        for b in range(128):
+            f.write(struct.pack('<f', -40.0 + 12.0 * math.sin(0.05 * b + 0.3 * t) + 3.0 * math.cos(1.7 * b * t)))
+" "$tmp/feat.bin"
+if "$PICOML" train models/ad01_int8.tflite --ad-adapt "$tmp/feat.bin" --train 8 --epochs 5 --batch 8 --lr 0.001 \
+     --momentum 0.9 --seed 1 --json > "$tmp/ad" 2> "$tmp/log"; then
+  tail -n 1 "$tmp/ad" > "$tmp/j"
+  acc=$(json_num "$tmp/j" test_accuracy); ar=$(json_num "$tmp/j" arena_bytes); ep=$(json_num "$tmp/j" epochs)
+  nb=$(json_num "$tmp/j" normal_before); na=$(json_num "$tmp/j" normal_after)
+  if [ -n "$acc" ] && [ "$ep" = 5 ] && [ "${ar:-0}" -gt 0 ] && \
+     python3 -c "import sys; a, nb, na = map(float, sys.argv[1:]); sys.exit(0 if 0 <= a <= 1 and na < nb else 1)" "$acc" "$nb" "$na"
+  then ok; else ko "--ad-adapt JSON: $(cat "$tmp/j")"; fi
+else ko "--ad-adapt: $(cat "$tmp/log")"; fi
 
 echo "train_cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
