@@ -14,21 +14,11 @@
 #include <string.h>
 
 #include "board.h"
+#include "fw_io.h"
 #include "pml/pml_audio.h"
 
 static float mem_ww[20820 / sizeof(float)], mem_kws[10892 / sizeof(float)];
 static int16_t pcm[16384 + 512];
-
-static void put(const char *s) { board_write(s, strlen(s)); }
-static void put_u(uint32_t v) {
-    char b[12];
-    int n = (int)sizeof b;
-    do {
-        b[--n] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v && n > 0);
-    board_write(b + n, sizeof b - (size_t)n);
-}
 
 static uint32_t run(pml_afe *fe, const int16_t *x, uint32_t n) {
     uint32_t frames = 0, off = 0;

@@ -30,6 +30,7 @@
 #include "board.h"
 #include "pml/pml.h"
 #include "pml/pml_audio.h"
+#include "fw_io.h"
 
 #define CHUNK 512          /* samples per push, as the host CLI (a DMA half-buffer) */
 #define WW_FEAT 40         /* log-mel bands per frame                                 */
@@ -61,18 +62,6 @@ static const char *const kws_labels[12] = {"down", "go", "left", "no", "off", "o
 static unsigned n_pass, n_fail;
 
 /* ---- output ------------------------------------------------------------------------------------ */
-static void put(const char *s) { board_write(s, strlen(s)); }
-
-static void put_u(uint32_t v) {
-    char b[12];
-    int n = (int)sizeof b;
-    do {
-        b[--n] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v && n > 0);
-    board_write(b + n, sizeof b - (size_t)n);
-}
-
 /* v >= 0 with `dec` decimals, rounded */
 static void put_fix(double v, int dec) {
     uint32_t scale = 1;

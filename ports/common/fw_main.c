@@ -23,13 +23,15 @@
  *   PML_FW_KERNELS         (from config.h) the kernels this model needs, e.g. &pml_kernel_conv2d, ...
  *   PML_FW_NAME            model name;  PML_FW_TARGET: target name (m4, rv32imac, ...)
  *
- * No printf, no malloc: output goes through board_write(), numbers are formatted here.
+ * No printf, no malloc: output goes through board_write(), numbers are formatted in fw_io.h.
  */
 #include <stdint.h>
 #include <string.h>
 
 #include "board.h"
 #include "pml/pml.h"
+#include "fw_io.h"
+#include "fw_stack.h"
 
 #ifndef PML_FW_NAME
 #define PML_FW_NAME "model"
@@ -37,9 +39,6 @@
 #ifndef PML_FW_TARGET
 #define PML_FW_TARGET "?"
 #endif
-
-#define STACK_PAINT 0xC5A3E17Bu
-#define STACK_MARGIN 256 /* bytes below the painting frame's sp left unpainted */
 
 extern const uint8_t pml_fw_model[], pml_fw_model_end[];
 extern const uint8_t pml_fw_input[], pml_fw_input_end[];
@@ -51,82 +50,6 @@ static uint8_t arena[PML_FW_ARENA_BYTES] __attribute__((aligned(PML_ARENA_ALIGN)
 static const pml_kernel *const fw_kernels[] = {PML_FW_KERNELS};
 static const pml_op_set fw_ops = {fw_kernels, (uint32_t)(sizeof fw_kernels / sizeof fw_kernels[0])};
 #endif
-
-/* ---- output ------------------------------------------------------------------------------------ */
-static void put(const char *s) { board_write(s, strlen(s)); }
-
-static void put_u(size_t v) {
-    char b[24];
-    int n = (int)sizeof b;
-    do {
-        b[--n] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v != 0u && n > 0);
-    board_write(b + n, sizeof b - (size_t)n);
-}
-
-__attribute__((unused)) static void put_i(long v) {
-    if (v < 0) {
-        put("-");
-        put_u((size_t)(-v));
-    } else {
-        put_u((size_t)v);
-    }
-}
-
-__attribute__((unused)) static void put_hex_bytes(const uint8_t *p, size_t n) {
-    static const char hex[] = "0123456789abcdef";
-    char b[3];
-    for (size_t i = 0; i < n; i++) {
-        b[0] = hex[p[i] >> 4];
-        b[1] = hex[p[i] & 15u];
-        b[2] = (i + 1 == n) ? '\n' : ' ';
-        board_write(b, 3);
-    }
-}
-
-static void fail(const char *what, pml_status st, const pml_error *err) __attribute__((noreturn));
-static void fail(const char *what, pml_status st, const pml_error *err) {
-    put("FAIL ");
-    put(what);
-    put(": ");
-    put(pml_status_str(st));
-    if (err != NULL && err->msg[0] != '\0') {
-        put(": ");
-        put(err->msg);
-    }
-    put("\nRESULT FAIL\n");
-    board_exit(2);
-}
-
-/* ---- stack measurement --------------------------------------------------------------------------- */
-static inline uintptr_t current_sp(void) {
-    uintptr_t sp;
-#if defined(__arm__)
-    __asm__ volatile("mov %0, sp" : "=r"(sp));
-#elif defined(__riscv)
-    __asm__ volatile("mv %0, sp" : "=r"(sp));
-#else
-#error "unknown architecture"
-#endif
-    return sp;
-}
-
-/* Fill [end of .data/.bss, sp - STACK_MARGIN) with the pattern. noinline: its own frame is small
- * and sits inside the margin. */
-__attribute__((noinline)) static void stack_paint(void) {
-    uintptr_t lo = ((uintptr_t)__ram_static_end + 3u) & ~(uintptr_t)3u;
-    uintptr_t hi = (current_sp() - STACK_MARGIN) & ~(uintptr_t)3u;
-    for (volatile uint32_t *p = (volatile uint32_t *)lo; (uintptr_t)p < hi; p++) *p = STACK_PAINT;
-}
-
-/* Lowest address whose word no longer holds the pattern. */
-__attribute__((noinline)) static uintptr_t stack_low_water(void) {
-    uintptr_t lo = ((uintptr_t)__ram_static_end + 3u) & ~(uintptr_t)3u;
-    const volatile uint32_t *p = (const volatile uint32_t *)lo;
-    while ((uintptr_t)p < (uintptr_t)__stack_top && *p == STACK_PAINT) p++;
-    return (uintptr_t)p;
-}
 
 /* ---- main ------------------------------------------------------------------------------------------ */
 int main(void) {

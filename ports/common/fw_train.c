@@ -43,6 +43,10 @@
 #include "board.h"
 #include "pml/pml.h"
 #include "pml/pml_train.h"
+#include "fw_io.h"
+#ifndef PML_FW_HOST
+#include "fw_stack.h" /* stack measurement: target only */
+#endif
 
 #ifndef PML_FW_NAME
 #define PML_FW_NAME "model"
@@ -91,18 +95,6 @@ static const pml_op_set fw_op_set = {fw_kernels, (uint32_t)(sizeof fw_kernels / 
 FW_UNUSED static float target[MAX_OUTPUT];
 
 /* ---- output ------------------------------------------------------------------------------------ */
-static void put(const char *s) { board_write(s, strlen(s)); }
-
-static void put_u(size_t v) {
-    char b[24];
-    int n = (int)sizeof b;
-    do {
-        b[--n] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v != 0u && n > 0);
-    board_write(b + n, sizeof b - (size_t)n);
-}
-
 static void put_kv(const char *k, size_t v) {
     put(k);
     put_u(v);
@@ -118,48 +110,6 @@ FW_UNUSED static void put_f(float f) {
     for (int i = 0; i < 8; i++) b[1 + i] = hex[(u >> (28 - 4 * i)) & 15u];
     board_write(b, 9);
 }
-
-static void fail(const char *what, pml_status st, const pml_error *err) __attribute__((noreturn));
-static void fail(const char *what, pml_status st, const pml_error *err) {
-    put("FAIL ");
-    put(what);
-    put(": ");
-    put(pml_status_str(st));
-    if (err != NULL && err->msg[0] != '\0') {
-        put(": ");
-        put(err->msg);
-    }
-    put("\nRESULT FAIL\n");
-    board_exit(2);
-}
-
-/* ---- stack measurement (target only; as ports/common/fw_main.c) -------------------------------- */
-#ifndef PML_FW_HOST
-#define STACK_PAINT 0xC5A3E17Bu
-#define STACK_MARGIN 256
-static inline uintptr_t current_sp(void) {
-    uintptr_t sp;
-#if defined(__arm__)
-    __asm__ volatile("mov %0, sp" : "=r"(sp));
-#elif defined(__riscv)
-    __asm__ volatile("mv %0, sp" : "=r"(sp));
-#else
-#error "unknown architecture"
-#endif
-    return sp;
-}
-__attribute__((noinline)) static void stack_paint(void) {
-    uintptr_t lo = ((uintptr_t)__ram_static_end + 3u) & ~(uintptr_t)3u;
-    uintptr_t hi = (current_sp() - STACK_MARGIN) & ~(uintptr_t)3u;
-    for (volatile uint32_t *p = (volatile uint32_t *)lo; (uintptr_t)p < hi; p++) *p = STACK_PAINT;
-}
-FW_UNUSED __attribute__((noinline)) static uintptr_t stack_low_water(void) {
-    uintptr_t lo = ((uintptr_t)__ram_static_end + 3u) & ~(uintptr_t)3u;
-    const volatile uint32_t *p = (const volatile uint32_t *)lo;
-    while ((uintptr_t)p < (uintptr_t)__stack_top && *p == STACK_PAINT) p++;
-    return (uintptr_t)p;
-}
-#endif
 
 /* ---- samples ------------------------------------------------------------------------------------ */
 /* Samples in the blob, 0 if its size or a label does not fit the model. */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "board.h"
+#include "fw_io.h"
 #include "prop/prop_cases.h"
 #include "pml_pack_fc.h"
 
@@ -19,20 +20,6 @@
 #define PROP_CASES 1500 /* per op */
 #endif
 #define GUARD 32
-
-/* ---- output ---------------------------------------------------------------------------------- */
-static void put(const char *s) { board_write(s, strlen(s)); }
-static void put_i(int64_t v) {
-    char b[24];
-    int n = (int)sizeof b;
-    uint64_t u = v < 0 ? (uint64_t)-v : (uint64_t)v;
-    do {
-        b[--n] = (char)('0' + u % 10u);
-        u /= 10u;
-    } while (u != 0u && n > 1);
-    if (v < 0) b[--n] = '-';
-    board_write(b + n, sizeof b - (size_t)n);
-}
 
 /* ---- static buffers for the largest case of prop_cases.h -------------------------------------- */
 static int8_t g_in[PROP_MAX_IN], g_in2[PROP_MAX_IN], g_f[PROP_MAX_F];
@@ -51,14 +38,14 @@ static void check(const char *name, uint64_t seed, size_t n) {
                 put("FAIL ");
                 put(name);
                 put(" seed ");
-                put_i((int64_t)seed);
+                put_i64((int64_t)seed);
                 put(" byte ");
-                put_i((int64_t)i);
+                put_i64((int64_t)i);
                 put(i >= n ? " (guard)" : "");
                 put(": ");
-                put_i(g_got[i]);
+                put_i64(g_got[i]);
                 put(" vs ref ");
-                put_i(g_ref[i]);
+                put_i64(g_ref[i]);
                 put("\n");
             }
             return;
@@ -212,9 +199,9 @@ int main(void) {
     add();
     avgpool();
     put("prop_dsp: ");
-    put_i(passed);
+    put_i64(passed);
     put(" passed, ");
-    put_i(failed);
+    put_i64(failed);
     put(" failed\n");
     return failed == 0 && passed > 0 ? 0 : 1;
 }
