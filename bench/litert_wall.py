@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Wall time of picoml beside the TFLite interpreter (LiteRT, default delegate = XNNPACK, 1 thread).
 
-Both run the same model on the same input (the MLPerf Tiny pattern input) in one process run each:
-LiteRT through its Python API (invoke() only is timed), picoml through `picoml bench` (C, invoke only).
-Prints a markdown table: median and min microseconds per inference and the ratio LiteRT / picoml.
+Both run the same model on the same input (the MLPerf Tiny pattern input): LiteRT through its Python
+API (invoke() only is timed), picoml through `picoml bench` (C, invoke only). The runs are split into
+--rounds rounds that alternate between the two (which one goes first alternates too), so that a
+change in machine load hits both alike; --cpu pins both to one core.
+Prints a markdown table: median and min microseconds per inference, LiteRT / picoml of the minimums,
+and the median and range over the rounds of each round's LiteRT / picoml (of that round's minimums).
 
     pip install ai-edge-litert numpy
-    python3 bench/litert_wall.py [--picoml build/picoml] [--runs 300]
+    python3 bench/litert_wall.py [--picoml build/picoml] [--runs 300] [--rounds 10] [--cpu 1]
 """
 import argparse, json, os, statistics, subprocess, sys, time
 
@@ -24,11 +27,15 @@ def pattern(detail):
     return v.astype(detail["dtype"]).reshape(detail["shape"])
 
 
-def litert_times(path, runs, warmup):
+def litert_interpreter(path):
     it = Interpreter(model_path=path, num_threads=1)
     it.allocate_tensors()
     d = it.get_input_details()[0]
     it.set_tensor(d["index"], pattern(d))
+    return it
+
+
+def litert_times(it, runs, warmup):
     for _ in range(warmup):
         it.invoke()
     ts = []
@@ -39,10 +46,11 @@ def litert_times(path, runs, warmup):
     return statistics.median(ts), min(ts)
 
 
-def picoml_times(picoml, path, runs, warmup):
-    out = subprocess.run([picoml, "bench", path, "--runs", str(runs), "--warmup", str(warmup), "--json", "--no-op-times"],
-                         check=True, capture_output=True, text=True).stdout
-    j = json.loads(out)
+def picoml_times(picoml, path, runs, warmup, cpu):
+    cmd = [picoml, "bench", path, "--runs", str(runs), "--warmup", str(warmup), "--json", "--no-op-times"]
+    if cpu is not None:
+        cmd = ["taskset", "-c", str(cpu)] + cmd
+    j = json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
     return j["median_us"], j["min_us"], j["build"]
 
 
@@ -51,19 +59,37 @@ def main():
     ap.add_argument("--picoml", default="build/picoml")
     ap.add_argument("--runs", type=int, default=300)
     ap.add_argument("--warmup", type=int, default=30)
+    ap.add_argument("--rounds", type=int, default=10, help="alternate the two runtimes this many times")
+    ap.add_argument("--cpu", type=int, default=None, help="pin both runtimes to this core")
     a = ap.parse_args()
+    if a.cpu is not None:
+        os.sched_setaffinity(0, {a.cpu})
+    per = max(1, a.runs // a.rounds)
     root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
     import ai_edge_litert
     ver = getattr(ai_edge_litert, "__version__", "?")
-    print(f"| model | LiteRT {ver} XNNPACK 1 thread: median / min (us) | picoml: median / min (us) | LiteRT/picoml (median) |")
-    print("|---|---:|---:|---:|")
+    print(f"| model | LiteRT {ver} XNNPACK 1 thread: median / min (us) | picoml: median / min (us) "
+          f"| LiteRT/picoml (minimums) | per round: median (range) |")
+    print("|---|---:|---:|---:|---:|")
     build = ""
     for m in MODELS:
         path = os.path.join(root, "models", m + ".tflite")
-        lm, ln = litert_times(path, a.runs, a.warmup)
-        pm, pn, build = picoml_times(a.picoml, path, a.runs, a.warmup)
-        print(f"| {m} | {lm:.1f} / {ln:.1f} | {pm:.1f} / {pn:.1f} | {lm / pm:.2f} |")
-    print(f"\npicoml build: {build}; runs {a.runs} after {a.warmup} warm-up; {os.uname().machine}, {os.cpu_count()} cores")
+        it = litert_interpreter(path)
+        litert_times(it, 1, a.warmup)
+        lmed, lmin, pmed, pmin, ratios = [], [], [], [], []
+        for r in range(a.rounds):
+            first_litert = r % 2 == 0
+            if first_litert:
+                lm, ln = litert_times(it, per, min(a.warmup, per))
+            pm, pn, build = picoml_times(a.picoml, path, per, min(a.warmup, per), a.cpu)
+            if not first_litert:
+                lm, ln = litert_times(it, per, min(a.warmup, per))
+            lmed.append(lm); lmin.append(ln); pmed.append(pm); pmin.append(pn); ratios.append(ln / pn)
+        ln, pn = min(lmin), min(pmin)
+        print(f"| {m} | {statistics.median(lmed):.1f} / {ln:.1f} | {statistics.median(pmed):.1f} / {pn:.1f} "
+              f"| {ln / pn:.2f} | {statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f}) |")
+    print(f"\npicoml build: {build}; {a.rounds} rounds of {per} runs (after warm-up) each, alternating; "
+          f"{'pinned to cpu ' + str(a.cpu) if a.cpu is not None else 'not pinned'}; {os.uname().machine}, {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":
