@@ -84,13 +84,13 @@ static const pml_add_s8_variant add_s8[] = {
 
 static const pml_avgpool_s8_variant avgpool_s8[] = {
 #if defined(PML_KERNELS_DSP) && !defined(PML_KERNELS_REF)
-    {"avgpool_s8_dsp", pml_avgpool_s8_dsp_applies, pml_avgpool_s8_dsp},
+    {"avgpool_s8_dsp", NULL, pml_avgpool_s8_dsp},
 #endif
 #if defined(PML_KERNELS_AVX2) && !defined(PML_KERNELS_REF)
     {"avgpool_s8_avx2", NULL, pml_avgpool_s8_avx2},
 #endif
 #if !defined(PML_KERNELS_REF) && !defined(PML_KERNELS_DSP) /* the DSP variant covers the same shapes */
-    {"avgpool_s8_fast", pml_avgpool_s8_fast_applies, pml_avgpool_s8_fast},
+    {"avgpool_s8_fast", NULL, pml_avgpool_s8_fast},
 #endif
     {"avgpool_s8_ref", NULL, pml_avgpool_s8_ref},
 };

@@ -489,10 +489,8 @@ typedef struct pml_avgpool_s8_variant {
     bool (*applies)(const pml_pool_params *p, const pml_dims4 *in_d, const pml_dims4 *out_d);
     bool (*run)(const pml_pool_params *p, const pml_dims4 *in_d, const int8_t *in, const pml_dims4 *out_d, int8_t *out);
 } pml_avgpool_s8_variant;
-PML_INTERNAL bool pml_avgpool_s8_fast_applies(const pml_pool_params *p, const pml_dims4 *in_d, const pml_dims4 *out_d);
 PML_INTERNAL bool pml_avgpool_s8_fast(const pml_pool_params *p, const pml_dims4 *in_d, const int8_t *in,
                                       const pml_dims4 *out_d, int8_t *out);
-PML_INTERNAL bool pml_avgpool_s8_dsp_applies(const pml_pool_params *p, const pml_dims4 *in_d, const pml_dims4 *out_d);
 PML_INTERNAL bool pml_avgpool_s8_dsp(const pml_pool_params *p, const pml_dims4 *in_d, const int8_t *in,
                                      const pml_dims4 *out_d, int8_t *out);
 PML_INTERNAL const pml_avgpool_s8_variant *pml__avgpool_s8_variants(uint32_t *count);

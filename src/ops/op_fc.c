@@ -32,12 +32,21 @@ typedef struct fc_data {
 } fc_data;
 PML_OP_DATA(fc_data);
 
+/* The int8 kernels' parameters, rebuilt from the compact op data (mult: the requantization
+ * multipliers; the per-channel shifts follow them). */
+PML_INLINE void s8_args(const fc_data *d, const int32_t *mult, pml_fc_params *p, pml_requant *q) {
+    const int32_t nq = d->u.s8.per_channel ? d->units : 1;
+    const pml_fc_params pp = {d->u.s8.input_offset, 0, d->u.s8.output_offset, d->u.s8.act_min, d->u.s8.act_max, 0.0f, 0.0f};
+    const pml_requant qq = {mult, d->u.s8.per_channel ? (const int8_t *)(mult + nq) : &d->u.s8.shift, nq};
+    *p = pp;
+    *q = qq;
+}
+
 static pml_status eval_s8(const pml_interp *it, const pml_node *n) {
     const fc_data *d = (const fc_data *)n->data;
-    const int32_t *mult = (const int32_t *)(const void *)(d + 1);
-    int32_t nq = d->u.s8.per_channel ? d->units : 1;
-    pml_fc_params p = {d->u.s8.input_offset, 0, d->u.s8.output_offset, d->u.s8.act_min, d->u.s8.act_max, 0.0f, 0.0f};
-    pml_requant q = {mult, d->u.s8.per_channel ? (const int8_t *)(mult + nq) : &d->u.s8.shift, nq};
+    pml_fc_params p;
+    pml_requant q;
+    s8_args(d, (const int32_t *)(const void *)(d + 1), &p, &q);
     d->u.s8.run(&p, &q, d->batches, d->depth, d->units, (const int8_t *)PML_IN(it, n, 0), (const int8_t *)PML_IN(it, n, 1),
                 (const int32_t *)PML_IN_OPT(it, n, 2), (int8_t *)PML_OUTP(it, n, 0));
     return PML_OK;
@@ -51,10 +60,10 @@ static const int32_t *folded_bias(const fc_data *d) {
 }
 static pml_status eval_s8_folded(const pml_interp *it, const pml_node *n) {
     const fc_data *d = (const fc_data *)n->data;
-    const int32_t *mult = (const int32_t *)(const void *)(d + 1);
-    int32_t nq = d->u.s8.per_channel ? d->units : 1;
-    pml_fc_params p = {128, 0, d->u.s8.output_offset, d->u.s8.act_min, d->u.s8.act_max, 0.0f, 0.0f};
-    pml_requant q = {mult, d->u.s8.per_channel ? (const int8_t *)(mult + nq) : &d->u.s8.shift, nq};
+    pml_fc_params p;
+    pml_requant q;
+    s8_args(d, (const int32_t *)(const void *)(d + 1), &p, &q);
+    p.input_offset = 128; /* the bias holds the rest of the input offset */
     pml_fc_s8_vnni(&p, &q, d->batches, d->depth, d->units, (const int8_t *)PML_IN(it, n, 0), (const int8_t *)PML_IN(it, n, 1),
                    folded_bias(d), (int8_t *)PML_OUTP(it, n, 0));
     return PML_OK;
@@ -64,11 +73,11 @@ static pml_status eval_s8_folded(const pml_interp *it, const pml_node *n) {
 static pml_status eval_s8_w16(const pml_interp *it, const pml_node *n) {
     const fc_data *d = (const fc_data *)n->data;
     const uint8_t *const *pk = (const uint8_t *const *)(const void *)(d + 1);
-    const int32_t *mult = (const int32_t *)(const void *)(pk + 1);
-    const int32_t nq = d->u.s8.per_channel ? d->units : 1, u4 = (d->units + 3) & ~3;
+    const int32_t u4 = (d->units + 3) & ~3;
     const int32_t *bias = (const int32_t *)(const void *)(pk[0] + PML_PACKED_FC_HEADER_BYTES);
-    pml_fc_params p = {d->u.s8.input_offset, 0, d->u.s8.output_offset, d->u.s8.act_min, d->u.s8.act_max, 0.0f, 0.0f};
-    pml_requant q = {mult, d->u.s8.per_channel ? (const int8_t *)(mult + nq) : &d->u.s8.shift, nq};
+    pml_fc_params p;
+    pml_requant q;
+    s8_args(d, (const int32_t *)(const void *)(pk + 1), &p, &q);
     const pml_fc_s8_w16_fn run = (pml_fc_s8_w16_fn)(void (*)(void))d->u.s8.run;
     run(&p, &q, d->batches, d->depth, d->units, (const int8_t *)PML_IN(it, n, 0), bias,
         (const int16_t *)(const void *)(bias + u4), (int8_t *)PML_OUTP(it, n, 0));

@@ -12,8 +12,8 @@ PML_OP_DATA(pool_data);
 
 static pml_status eval_avg_s8(const pml_interp *it, const pml_node *n) {
     const pool_data *d = (const pool_data *)n->data;
-    /* the variant prepare named (the selection is a pure function of the op data, which holds no
-     * pointer to it: op data lives in the arena) */
+    /* the variant prepare named: a pure function of the op data (which keeps no pointer to it, to
+     * stay small); every fast variant covers every shape, so this returns the table's first entry */
     bool ok = pml__avgpool_s8_select(&d->p, &d->in_d, &d->out_d)
                   ->run(&d->p, &d->in_d, (const int8_t *)PML_IN(it, n, 0), &d->out_d, (int8_t *)PML_OUTP(it, n, 0));
     return ok ? PML_OK : PML_ERR_INTERNAL;

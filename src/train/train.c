@@ -126,21 +126,6 @@ static bool is_trainable_code(int32_t c) {
 }
 static bool is_alias_code(int32_t c) { return c == PML_OP_RESHAPE || c == PML_OP_SQUEEZE; }
 
-static bool broadcast5(const pml__tinfo *a, const pml__tinfo *b, const pml__tinfo *o, pml_bcast5 *bc) {
-    const pml__tinfo *t[3] = {o, a, b};
-    int32_t *dst[3] = {bc->out, bc->in1, bc->in2};
-    for (int k = 0; k < 3; k++) {
-        if (t[k]->rank > 5) return false;
-        int32_t pad = 5 - t[k]->rank;
-        for (int32_t i = 0; i < 5; i++) dst[k][i] = i < pad ? 1 : t[k]->dims[i - pad];
-    }
-    for (int32_t i = 0; i < 5; i++) {
-        int32_t x = bc->in1[i], y = bc->in2[i], z = bc->out[i];
-        if ((x != z && x != 1) || (y != z && y != 1) || z != (x > y ? x : y)) return false;
-    }
-    return true;
-}
-
 /* The int8 part of parse_node: quantization parameters (ti: x, x2, w, b, y as parse_node read them). */
 static pml_status parse_node_s8(const pml_model *m, uint32_t k, tnode *nd, const pml__tinfo *ti, int32_t act,
                                 pml_error *err) {
@@ -272,7 +257,7 @@ static pml_status parse_node(const pml_model *m, uint32_t k, tnode *nd, pml_erro
         PML_TRY(pml__tensor_info(m, (uint32_t)nd->x, &ti[0]));
         PML_TRY(pml__tensor_info(m, (uint32_t)nd->x2, &ti[1]));
         PML_TRY(pml__tensor_info(m, (uint32_t)nd->y, &ti[2]));
-        if (!broadcast5(&ti[0], &ti[1], &ti[2], &nd->bc))
+        if (!pml__broadcast5(&ti[0], &ti[1], &ti[2], &nd->bc))
             return pml__error(err, PML_ERR_UNSUPPORTED, (int32_t)k, -1, "ADD: shapes do not broadcast");
         break;
     case PML_OP_RESHAPE:

@@ -9,13 +9,6 @@
 #include "pml_dot_s8_dsp.h"
 #include "../avgpool_s8_loops.h"
 
-bool pml_avgpool_s8_dsp_applies(const pml_pool_params *p, const pml_dims4 *in_d, const pml_dims4 *out_d) {
-    (void)p;
-    (void)in_d;
-    (void)out_d;
-    return true;
-}
-
 bool pml_avgpool_s8_dsp(const pml_pool_params *p, const pml_dims4 *in_d, const int8_t *in, const pml_dims4 *out_d,
                         int8_t *out) {
     const int32_t C = in_d->c, lo = p->act_min, hi = p->act_max;
