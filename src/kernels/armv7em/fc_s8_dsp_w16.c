@@ -51,17 +51,6 @@ static PML_NOINLINE void dot4w16(const int8_t *x, const int16_t *w, int32_t ng, 
     acc[3] = a3;
 }
 
-/* clamp(mbqm(a, m, sh) + off): the SMMLAR NEG form where it is exact (as fc_s8_dsp.c), else the
- * reference helper */
-PML_INLINE int8_t rq1(int32_t a, int32_t m, int32_t sh, const pml_requant *q, int32_t u, int32_t off, int32_t lo,
-                      int32_t hi) {
-    if ((uint32_t)(sh + 31) <= 30u && m >= 0 && (uint32_t)a + 0x40000000u < 0x80000000u) {
-        const pml__rqf t = {m, (int32_t)((1u << -sh) >> 1), -sh};
-        return (int8_t)pml__clamp8(pml__rqf_apply(a, &t, PML__RQF_NEG) + off, lo, hi, false);
-    }
-    return pml__requant_clamp(a, q, u, off, lo, hi);
-}
-
 /* fast: per-tensor multiplier > 0 with shift -31..-1 and the full int8 range */
 PML_INLINE void w16_rows(const pml_fc_params *p, const pml_requant *q, int32_t batches, int32_t depth, int32_t units,
                          const int8_t *in, const int32_t *bias, const int16_t *w, int8_t *out, bool fast) {
@@ -79,7 +68,7 @@ PML_INLINE void w16_rows(const pml_fc_params *p, const pml_requant *q, int32_t b
                 if (fast && (uint32_t)a[k] + 0x40000000u < 0x80000000u)
                     out[u] = (int8_t)pml__ssat8(pml__rqf_apply(a[k], &t, PML__RQF_NEG) + ooff);
                 else
-                    out[u] = rq1(a[k], q->mult[u * qs], q->shift[u * qs], q, u, ooff, lo, hi);
+                    out[u] = pml__rq1_neg_dsp(a[k], q->mult[u * qs], q->shift[u * qs], q, u, ooff, lo, hi);
             }
             if (n < 4) break;
         }

@@ -244,6 +244,18 @@ PML_INLINE int32_t pml__clamp8(int32_t v, int32_t lo, int32_t hi, bool full) {
     return v > hi ? hi : v;
 }
 
+/* clamp(mbqm(a, m, sh) + off) for one output: the SMMLAR NEG form where it is exact (shift -31..-1,
+ * m >= 0, |a| < 2^30, so that 2a fits; a zero multiplier then gives 0 as in the reference), else the
+ * reference helper (q, u: the requantization and the output's channel). */
+PML_INLINE int8_t pml__rq1_neg_dsp(int32_t a, int32_t m, int32_t sh, const pml_requant *q, int32_t u, int32_t off,
+                                   int32_t lo, int32_t hi) {
+    if ((uint32_t)(sh + 31) <= 30u && m >= 0 && (uint32_t)a + 0x40000000u < 0x80000000u) {
+        const pml__rqf t = {m, (int32_t)((1u << -sh) >> 1), -sh};
+        return (int8_t)pml__clamp8(pml__rqf_apply(a, &t, PML__RQF_NEG) + off, lo, hi, false);
+    }
+    return pml__requant_clamp(a, q, u, off, lo, hi);
+}
+
 /* One output: clamp(mbqm(acc) + off) for channel ch (acc includes the bias); mode from pml__rq_mode. */
 PML_INLINE int8_t pml__rq1_dsp(int32_t acc, const pml_requant *q, int32_t ch, int32_t off, int32_t lo, int32_t hi, int mode,
                                bool full) {
