@@ -8,6 +8,7 @@
  * Host only: stdio and malloc are fine here. Every error: one line on stderr, exit status != 0.
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
+#include "cli_util.h"
 #include "cmd_audio.h"
 
 #include <stdarg.h>
@@ -34,29 +35,6 @@ static void die(int code, const char *fmt, ...) {
     exit(code);
 }
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static uint8_t *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) die(1, "cannot open '%s'", path);
-    if (fseek(f, 0, SEEK_END) != 0) die(1, "cannot read '%s'", path);
-    long n = ftell(f);
-    if (n < 0) die(1, "cannot read '%s'", path);
-    rewind(f);
-    size_t cap = ((size_t)n + 16) & ~(size_t)15;
-    uint8_t *buf = aligned_alloc(16, cap);
-    if (!buf) die(1, "out of memory reading '%s'", path);
-    if (n && fread(buf, 1, (size_t)n, f) != (size_t)n) die(1, "cannot read '%s'", path);
-    buf[n] = 0; /* lets the JSON reader treat the file as a string */
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
 /* ---- model + wav ------------------------------------------------------------------------------- */
 
 typedef struct audio_job {
@@ -72,7 +50,7 @@ typedef struct audio_job {
 
 static void job_open(audio_job *j, const char *what) {
     size_t len;
-    j->model_buf = slurp(j->model_path, &len);
+    j->model_buf = pml_cli_read_file_or_die(j->model_path, &len);
     pml_status s = pml_model_open(&j->m, j->model_buf, len);
     if (s != PML_OK) die(1, "%s: not a valid .tflite model (%s)", j->model_path, pml_status_str(s));
     size_t need = 0;
@@ -89,7 +67,7 @@ static void job_open(audio_job *j, const char *what) {
     pml_interp_output(j->it, 0, &j->out);
 
     size_t wlen;
-    j->wav_buf = slurp(j->wav_path, &wlen);
+    j->wav_buf = pml_cli_read_file_or_die(j->wav_path, &wlen);
     s = pml_wav_open(&j->w, j->wav_buf, wlen, 16000);
     if (s != PML_OK) {
         if (j->w.error == PML_WAV_ERR_RATE)
@@ -148,7 +126,7 @@ static const char *skip_ws(const char *p) {
 
 static int read_truth(const char *path, const char *wav, float **out) {
     size_t len;
-    char *js = (char *)slurp(path, &len);
+    char *js = (char *)pml_cli_read_file_or_die(path, &len);
     const char *key = "\"detection_windows\"";
     const char *p = NULL;
     /* the entry for this WAV if the file names it, else the only entry */
@@ -221,7 +199,7 @@ static void ww_pipeline(audio_job *j, int win_frames, int n_feat, ww_run *r) {
     size_t off = 0;
     while (off < j->w.frames) {
         size_t n = j->w.frames - off < CHUNK ? j->w.frames - off : CHUNK, used = 0;
-        double t0 = now_s();
+        double t0 = pml_cli_now_s();
         bool got = false;
         const float *f = NULL;
         while (used < n) { /* one chunk can complete at most one frame (hop = 512 = CHUNK), but loop anyway */
@@ -235,20 +213,20 @@ static void ww_pipeline(audio_job *j, int win_frames, int n_feat, ww_run *r) {
         }
         off += used;
         if (!got) {
-            r->fe_s += now_s() - t0;
+            r->fe_s += pml_cli_now_s() - t0;
             continue;
         }
         memmove(ring, ring + n_feat, (size_t)(win_frames - 1) * (size_t)n_feat);
         pml_afe_quantize(f, (size_t)n_feat, j->in.scale, j->in.zero_point, PML_AFE_ROUND_TRUNC,
                          ring + (size_t)(win_frames - 1) * (size_t)n_feat);
         r->frames++;
-        double t1 = now_s();
+        double t1 = pml_cli_now_s();
         r->fe_s += t1 - t0;
         if (r->frames < (uint32_t)win_frames) continue;
         memcpy(j->in.data, ring, (size_t)win_frames * (size_t)n_feat);
         pml_status s = pml_interp_invoke(j->it);
         if (s != PML_OK) die(1, "%s: inference failed: %s", j->model_path, pml_status_str(s));
-        r->model_s += now_s() - t1;
+        r->model_s += pml_cli_now_s() - t1;
         uint32_t end = (r->frames - 1) * cfg.hop + cfg.frame_len; /* sample after the last frame */
         r->t[r->windows] = (float)end / (float)cfg.sample_rate;
         r->p[r->windows] = (float)quant_p(&j->out, 0);
@@ -387,7 +365,7 @@ static const char *const kws_labels[12] = {"down", "go", "left", "no", "off", "o
 
 /* One second (zero-padded) through the MFCC front end into the input tensor; returns seconds taken. */
 static double kws_features(audio_job *j, pml_afe *fe) {
-    double t0 = now_s();
+    double t0 = pml_cli_now_s();
     pml_afe_reset(fe);
     static const int16_t zeros[CHUNK];
     size_t total = 16000, off = 0;
@@ -409,7 +387,7 @@ static double kws_features(audio_job *j, pml_afe *fe) {
         }
     }
     if (k != 49) die(1, "internal error: %u MFCC frames", (unsigned)k);
-    return now_s() - t0;
+    return pml_cli_now_s() - t0;
 }
 
 int pml_cli_kws(int argc, char **argv) {
@@ -438,9 +416,9 @@ int pml_cli_kws(int argc, char **argv) {
     pml_afe fe;
     void *mem;
     front_end(&fe, &mem, &cfg);
-    double fe_s = kws_features(&j, &fe), t0 = now_s();
+    double fe_s = kws_features(&j, &fe), t0 = pml_cli_now_s();
     pml_status s = pml_interp_invoke(j.it);
-    double model_s = now_s() - t0;
+    double model_s = pml_cli_now_s() - t0;
     if (s != PML_OK) die(1, "%s: inference failed: %s", j.model_path, pml_status_str(s));
     double p[12];
     int top = 0;
@@ -452,9 +430,9 @@ int pml_cli_kws(int argc, char **argv) {
         for (int k = 0; k < 200; k++) {
             double a = kws_features(&j, &fe);
             if (a < fe_s) fe_s = a;
-            t0 = now_s();
+            t0 = pml_cli_now_s();
             pml_interp_invoke(j.it);
-            double b = now_s() - t0;
+            double b = pml_cli_now_s() - t0;
             if (b < model_s) model_s = b;
         }
     }

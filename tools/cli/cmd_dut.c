@@ -26,6 +26,7 @@
 
 #include "pml/pml.h"
 #include "pml/pml_dut.h"
+#include "cli_util.h"
 
 int picoml_dut(int argc, char **argv);
 
@@ -60,20 +61,6 @@ static uint64_t host_timestamp_us(void *user) {
     (void)user;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-static uint8_t *dut_read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) dut_die(1, "cannot open '%s'%s", path, NULL);
-    if (fseek(f, 0, SEEK_END) != 0) dut_die(1, "cannot read '%s'%s", path, NULL);
-    long n = ftell(f);
-    if (n < 0) dut_die(1, "cannot read '%s'%s", path, NULL);
-    rewind(f);
-    uint8_t *buf = aligned_alloc(16, ((size_t)n + 16) & ~(size_t)15);
-    if (!buf || (n && fread(buf, 1, (size_t)n, f) != (size_t)n)) dut_die(1, "cannot read '%s'%s", path, NULL);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
 }
 
 /* Open a pty in raw mode; returns the master, *slave_fd stays open for the life of the process. */
@@ -126,7 +113,8 @@ int picoml_dut(int argc, char **argv) {
         if (*c == ']' || (unsigned char)*c < 0x20) dut_die(2, "--vendor: '%s' holds ']' or a control character%s", vendor, NULL);
 
     size_t len;
-    uint8_t *buf = dut_read_file(model, &len);
+    uint8_t *buf = pml_cli_read_file(model, &len);
+    if (!buf) dut_die(1, "cannot open '%s'%s", model, NULL);
     pml_model m;
     if (pml_model_open(&m, buf, len) != PML_OK) dut_die(1, "%s: not a valid .tflite model%s", model, NULL);
     size_t need = 0;

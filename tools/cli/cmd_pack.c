@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_util.h"
 #include "cmd_pack.h"
 #include "pml_pack_model.h"
 
@@ -18,7 +19,7 @@ static int fail(int code, const char *fmt, const char *arg) {
     return code;
 }
 
-int picoml_cmd_pack(int argc, char **argv, uint8_t *(*read_file)(const char *, size_t *)) {
+int picoml_cmd_pack(int argc, char **argv) {
     const char *model = NULL, *outp = NULL, *target = "armv7em";
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "-o") && i + 1 < argc) outp = argv[++i];
@@ -31,7 +32,7 @@ int picoml_cmd_pack(int argc, char **argv, uint8_t *(*read_file)(const char *, s
     if (!model || !outp) return fail(2, "%s", "usage: picoml pack MODEL -o OUT.tflite [--target armv7em]");
     if (strcmp(target, "armv7em") != 0) return fail(2, "unknown target '%s' (known: armv7em)", target);
     size_t len, olen;
-    uint8_t *b = read_file(model, &len), *o;
+    uint8_t *b = pml_cli_read_file_or_die(model, &len), *o;
     uint32_t n;
     const char *why = pml_pack_model(b, len, &o, &olen, &n);
     free(b);

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* picoml pack MODEL -o OUT.tflite [--target armv7em]; read_file: the CLI's whole-file reader */
-int picoml_cmd_pack(int argc, char **argv, uint8_t *(*read_file)(const char *, size_t *));
+/* picoml pack MODEL -o OUT.tflite [--target armv7em] */
+int picoml_cmd_pack(int argc, char **argv);
 
 #endif

@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_util.h"
 #include "cmd_train.h"
 #include "pml/pml.h"
 #include "pml/pml_train.h"
@@ -42,28 +43,6 @@ static void tdie(const char *fmt, ...) {
     va_end(ap);
     fputc('\n', stderr);
     exit(1);
-}
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static uint8_t *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    if (fseek(f, 0, SEEK_END) != 0) tdie("cannot read '%s'", path);
-    long n = ftell(f);
-    if (n < 0) tdie("cannot read '%s'", path);
-    rewind(f);
-    size_t cap = ((size_t)n + 15) & ~(size_t)15;
-    uint8_t *buf = aligned_alloc(16, cap ? cap : 16);
-    if (!buf) tdie("out of memory reading '%s'", path);
-    if ((size_t)n && fread(buf, 1, (size_t)n, f) != (size_t)n) tdie("cannot read '%s'", path);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
 }
 
 static uint32_t be32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
@@ -80,9 +59,9 @@ static void load_idx(idx_set *s, const char *dir, const char *prefix) {
     size_t li, ll;
     snprintf(pi, sizeof pi, "%s/%s-images-idx3-ubyte", dir, prefix);
     snprintf(pl, sizeof pl, "%s/%s-labels-idx1-ubyte", dir, prefix);
-    s->img_buf = slurp(pi, &li);
+    s->img_buf = pml_cli_read_file(pi, &li);
     if (!s->img_buf) tdie("cannot open '%s' (uncompressed IDX; gunzip the .gz files first)", pi);
-    s->lab_buf = slurp(pl, &ll);
+    s->lab_buf = pml_cli_read_file(pl, &ll);
     if (!s->lab_buf) tdie("cannot open '%s' (uncompressed IDX; gunzip the .gz files first)", pl);
     if (li < 16 || be32(s->img_buf) != 0x803) tdie("'%s' is not an IDX image file", pi);
     if (ll < 8 || be32(s->lab_buf) != 0x801) tdie("'%s' is not an IDX label file", pl);
@@ -367,7 +346,7 @@ static int ad_adapt(const char *model_path, const char *feat_path, const char *l
                     uint32_t batch, double lr, double momentum, uint64_t seed, double offset, double noise,
                     double tilt, double tone, bool no_qas, bool json) {
     size_t mlen, flen;
-    uint8_t *mb = slurp(model_path, &mlen), *fb = slurp(feat_path, &flen);
+    uint8_t *mb = pml_cli_read_file_or_die(model_path, &mlen), *fb = pml_cli_read_file_or_die(feat_path, &flen);
     pml_model m;
     if (pml_model_open(&m, mb, mlen) != PML_OK) tdie("%s: not a model", model_path);
     uint32_t nf = (uint32_t)(flen / (128 * sizeof(float)));
@@ -415,7 +394,7 @@ static int ad_adapt(const char *model_path, const char *feat_path, const char *l
     auc_b[0] = auc_of(en, nte, ea, nte);
     auc_b[1] = auc_of(en, nte, eb, nte);
     const double acc_b = ad_accuracy(etr, ntr, en, ea, eb, nte);
-    double t0 = now_s();
+    double t0 = pml_cli_now_s();
     float target[640];
     for (uint32_t ep = 0; ep < epochs; ep++) {
         for (uint32_t k = 0; k < ntr; k++) {
@@ -432,7 +411,7 @@ static int ad_adapt(const char *model_path, const char *feat_path, const char *l
         }
         pml_train_update(t);
     }
-    double secs = now_s() - t0;
+    double secs = pml_cli_now_s() - t0;
     ad_errors(t, win, 0, ntr, in_s, in_zp, etr, &tr1);
     ad_errors(t, win, ntr, nte, in_s, in_zp, en, &after[0]);
     ad_errors(t, win + (size_t)nw * 640, ntr, nte, in_s, in_zp, ea, &after[1]);
@@ -515,7 +494,7 @@ int picoml_cmd_train(int argc, char **argv) {
     else if (strcmp(loss_name, "xent")) tdie("--loss: xent or mse");
 
     size_t model_len;
-    uint8_t *model_buf = slurp(model_path, &model_len);
+    uint8_t *model_buf = pml_cli_read_file(model_path, &model_len);
     if (!model_buf) tdie("cannot open '%s'", model_path);
     pml_model m;
     pml_status s = pml_model_open(&m, model_buf, model_len);
@@ -598,7 +577,7 @@ int picoml_cmd_train(int argc, char **argv) {
             order[i] = order[j];
             order[j] = tmp;
         }
-        double t0 = now_s(), sum = 0.0, csum = 0.0;
+        double t0 = pml_cli_now_s(), sum = 0.0, csum = 0.0;
         uint32_t correct = 0, in_batch = 0, cn = 0;
         for (uint32_t i = 0; i < n_train; i++) {
             uint32_t idx = trs.idx[order[i]], lab = trs.lab[order[i]];
@@ -631,7 +610,7 @@ int picoml_cmd_train(int argc, char **argv) {
                 fflush(stderr);
             }
         }
-        double dt = now_s() - t0;
+        double dt = pml_cli_now_s() - t0;
         train_seconds += dt;
         if (tty) fprintf(stderr, "\r%*s\r", 78, "");
         ep[epoch].train_loss = sum / n_train;

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "pml/pml.h"
+#include "cli_util.h"
 #include "cmd_audio.h"
 #include "cmd_pack.h"
 #include "cmd_train.h"
@@ -72,23 +73,6 @@ static void usage(FILE *f) {
             "  help                      this text\n");
 }
 
-/* Read a whole file into a 16-byte aligned buffer. */
-static uint8_t *read_file(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) die(1, "cannot open '%s'", path);
-    if (fseek(f, 0, SEEK_END) != 0) die(1, "cannot read '%s'", path);
-    long n = ftell(f);
-    if (n < 0) die(1, "cannot read '%s'", path);
-    rewind(f);
-    size_t cap = ((size_t)n + 15) & ~(size_t)15;
-    uint8_t *buf = aligned_alloc(16, cap ? cap : 16);
-    if (!buf) die(1, "out of memory reading '%s'", path);
-    if ((size_t)n && fread(buf, 1, (size_t)n, f) != (size_t)n) die(1, "cannot read '%s'", path);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
 typedef struct loaded {
     const char *path;
     uint8_t *buf;
@@ -98,7 +82,7 @@ typedef struct loaded {
 
 static void load_model(loaded *l, const char *path) {
     l->path = path;
-    l->buf = read_file(path, &l->len);
+    l->buf = pml_cli_read_file_or_die(path, &l->len);
     pml_status s = pml_model_open(&l->m, l->buf, l->len);
     if (s != PML_OK) die(1, "%s: not a valid .tflite model (%s)", path, pml_status_str(s));
 }
@@ -299,7 +283,7 @@ static int cmd_run(const char *path, const char **inputs, int n_in, const char *
         pml_interp_input(it, i, &t);
         if (n_in) {
             size_t len;
-            uint8_t *b = read_file(inputs[i], &len);
+            uint8_t *b = pml_cli_read_file_or_die(inputs[i], &len);
             if (len != t.bytes) {
                 free(b);
                 die(1, "input %u: '%s' has %zu bytes, the model's %s input %s needs %zu", (unsigned)i, inputs[i], len,
@@ -457,7 +441,7 @@ static void load_inputs(pml_interp *it, uint32_t nin, const char **inputs, int n
             continue;
         }
         size_t len;
-        uint8_t *b = read_file(inputs[i], &len);
+        uint8_t *b = pml_cli_read_file_or_die(inputs[i], &len);
         if (len != t.bytes) {
             free(b);
             die(1, "input %u: '%s' has %zu bytes, the model's %s input tensor needs %zu", (unsigned)i, inputs[i], len,
@@ -563,7 +547,7 @@ int main(int argc, char **argv) {
     if (!strcmp(cmd, "wakeword")) return pml_cli_wakeword(argc - 2, argv + 2);
     if (!strcmp(cmd, "kws")) return pml_cli_kws(argc - 2, argv + 2);
     if (!strcmp(cmd, "pack")) {
-        return picoml_cmd_pack(argc - 2, argv + 2, read_file);
+        return picoml_cmd_pack(argc - 2, argv + 2);
     }
     const char *model = NULL;
     bool json = false, op_times = true;
