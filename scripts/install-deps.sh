@@ -53,6 +53,11 @@ fi
 if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import serial, yaml' >/dev/null 2>&1; then
   python3 -m pip install --quiet pyserial pyyaml >/dev/null 2>&1 || echo "install-deps: pip install pyserial pyyaml failed (the DUT pty test falls back to termios)"
 fi
+# LiteRT (the TFLite interpreter) and numpy: tests/cli/test_cli.sh runs a `picoml pack` output in it
+# (skipped without it), bench/litert_wall.py times against it, the fixture generators use it.
+if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import ai_edge_litert, numpy' >/dev/null 2>&1; then
+  python3 -m pip install --quiet ai-edge-litert numpy >/dev/null 2>&1 || echo "install-deps: pip install ai-edge-litert numpy failed (the LiteRT check of packed models is skipped)"
+fi
 if [ "$tensorflow" = 1 ] && ! python3 -c 'import tensorflow' >/dev/null 2>&1; then
   python3 -m pip install --quiet tensorflow-cpu || echo "install-deps: pip install tensorflow-cpu failed"
 fi
