@@ -9,7 +9,7 @@ FUZZ_SECONDS ?= 60
 PML_KERNELS ?= portable
 
 .PHONY: all deps build asan test test-release test-asan fuzz fuzz-smoke demo clean
-.PHONY: deps-arm deps-cross qemu-test qemu-test-all qemu-bench size-report qemu-train-test qemu-train-bench
+.PHONY: deps-arm deps-cross qemu-test qemu-test-all qemu-bench size-report qemu-train-test qemu-train-bench bench
 
 all: build
 
@@ -61,6 +61,11 @@ qemu-test-all: deps-cross
 # qemu-bench: instructions per inference per model and target -> bench/qemu_instructions.md
 qemu-bench: deps-cross
 	@JOBS=$(JOBS) PML_KERNELS=$(PML_KERNELS) sh scripts/qemu.sh bench
+
+# bench: every speed benchmark in one run (bench/run_all.sh -> bench/latest.md): x86-64 callgrind
+# instructions, Cortex-M4 QEMU instructions (DSP kernels) and wall time beside LiteRT. ~10 minutes.
+bench: deps-cross build
+	@sh bench/run_all.sh $(BUILD)/picoml
 
 # qemu-train-test: on-device training on Cortex-M4 (scripts/qemu_train_test.sh): a few SGD steps of the
 # Fashion-MNIST CNN (float32) and of ad01_int8's op 8, the same on the host, compared value by value.
