@@ -1,19 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * DEPTHWISE_CONV_2D int8, x86-64 AVX-VNNI (depth multiplier 1, dilation 1, channels a multiple of
- * 16; chosen at prepare when the CPU has AVX-VNNI).
+ * 8; chosen at prepare when the CPU has AVX-VNNI).
  *
- * vpdpbusd adds four byte products per int32 lane, so taps go in groups of four: the inputs of
- * taps 4g..4g+3 for 32 channels are interleaved by two rounds of unpacks into four vectors whose
- * lanes hold one channel's four taps, and the weights, interleaved the same way once per call into
- * a stack table, multiply them. The input rows a strip of up to 8 output rows reads are copied,
- * with their padding, into a stack buffer made unsigned (x ^ 0x80 = x + 128; padding = zero point),
- * so every window is read in place at fixed offsets. Then
+ * vpdpbusd adds four byte products per int32 lane, so each filter row is cut into groups of four
+ * taps (the missing taps of the last group have weight 0) and the input is laid out to match:
+ * a "quad" of padded input column x holds, for 8 channels, the bytes of columns x .. x+3, one
+ * channel's four bytes per int32 lane. An output pixel is then KH * ceil(KW / 4) vpdpbusd per 8
+ * channels, with the weights in registers (channels outer, pixels inner). A quad is formed once
+ * per input column and channel block (a 32-byte load of four 8-byte columns, a dword permute and a
+ * byte shuffle, lanes in natural channel order) and reused by every output that reads it; the
+ * quad rows live in a ring of KH rows. Inputs are made unsigned (x ^ 0x80 = x + 128; padding =
+ * the zero point), so
  *   sum_t w_t (x_t + off) = sum_t w_t (x_t + 128) + (off - 128) * sum_t w_t,
  * the last term folded into an effective bias; a padding tap adds w (zp + 128) + (off - 128) w = 0
- * since zp = -off, as the reference's skipped tap. The missing taps of the last group have weight 0.
- * A block of 16 channels uses the lower halves. Exact integer arithmetic (int32 wraps only where
- * the reference's true result fits): bit-exact. Stack: about 80 KB; nothing from the arena.
+ * since zp = -off, as the reference's skipped tap. A one-column input with a one-column filter
+ * (a 1-D convolution along H, as streaming audio models have) is the same memory read as one row,
+ * so it runs as a row. Exact integer arithmetic (int32 wraps only where the reference's true
+ * result fits): bit-exact. Stack: about 40 KB; nothing from the arena.
  */
 #include <stddef.h>
 #include <string.h>
@@ -21,134 +25,193 @@
 #include "../conv_s8_loops.h"
 #include "pml_dot_s8_vnni.h"
 
-#define MAX_TAPS 32
-#define MAX_GROUPS (MAX_TAPS / 4)
-#define MAX_C 1024
-#define TABLE_BYTES 16384 /* interleaved weights: groups x ceil(C / 32) x 128 bytes */
-#define IMG_BYTES 32768   /* padded input rows of a strip of output rows, made unsigned */
-#define STRIP 8           /* output rows per strip at most */
+#define MAX_WT 32         /* KH * ceil(KW / 4) weight quads per 8 channels */
+#define QBUF_BYTES 32768  /* ring of KH quad rows: KH * WQ * 32 bytes per 8 channels of the block */
+#define MAX_COLS 512      /* quad columns per row */
 
-/* padded input columns one output row needs, times the channels, times the filter rows */
-static size_t strip_row_bytes(const pml_conv_params *p, const pml_dims4 *f_d, const pml_dims4 *out_d, int32_t C) {
-    return (size_t)((out_d->w - 1) * p->stride_w + f_d->w) * (size_t)C;
+/* the geometry the kernel runs: a one-column problem turned into a one-row one */
+typedef struct geom {
+    int32_t H, W, C, KH, KW, OH, OW, sh, sw, ph, pw;
+    int32_t NS, G, WQ; /* 8-channel planes per block (1 or 2), groups per filter row, quad columns */
+} geom;
+
+static void get_geom(const pml_conv_params *p, const pml_dims4 *in_d, const pml_dims4 *f_d, const pml_dims4 *out_d, geom *g) {
+    if (in_d->w == 1 && f_d->w == 1 && out_d->w == 1 && p->pad_w == 0 && in_d->h > 1) {
+        *g = (geom){1, in_d->h, in_d->c, 1, f_d->h, 1, out_d->h, p->stride_w, p->stride_h, 0, p->pad_h, 0, 0, 0};
+    } else {
+        *g = (geom){in_d->h, in_d->w, in_d->c, f_d->h, f_d->w, out_d->h, out_d->w, p->stride_h, p->stride_w, p->pad_h, p->pad_w,
+                    0, 0, 0};
+    }
+    g->NS = g->C % 16 == 0 ? 2 : 1;
+    g->G = (g->KW + 3) / 4;
+    g->WQ = (g->OW - 1) * g->sw + 4 * (g->G - 1) + 1;
 }
 
 bool pml_dwconv2d_s8_vnni_applies(const pml_conv_params *p, const pml_dims4 *in_d, const pml_dims4 *f_d,
                                   const pml_dims4 *out_d) {
-    const int32_t T = f_d->h * f_d->w, C = in_d->c;
-    return pml_dwconv2d_s8_fast_applies(p, in_d, f_d, out_d) && C % 16 == 0 && C <= MAX_C && T <= MAX_TAPS &&
-           (int64_t)((T + 3) / 4) * ((C + 31) / 32) * 128 <= TABLE_BYTES &&
-           strip_row_bytes(p, f_d, out_d, C) * (size_t)f_d->h <= IMG_BYTES && pml__x86_has_avxvnni();
+    if (!pml_dwconv2d_s8_fast_applies(p, in_d, f_d, out_d) || in_d->c % 8 != 0 || !pml__x86_has_avxvnni()) return false;
+    geom g;
+    get_geom(p, in_d, f_d, out_d, &g);
+    return (int64_t)g.KH * g.G <= MAX_WT && g.WQ <= MAX_COLS && (int64_t)g.KH * g.WQ * g.NS * 32 <= QBUF_BYTES;
 }
 
-/* Interleave four vectors of 32 bytes (taps t0..t3, channels c..c+31) into the tap-quad layout:
- * q[0] = channels 0-3 | 16-19, q[1] = 4-7 | 20-23, q[2] = 8-11 | 24-27, q[3] = 12-15 | 28-31. */
-PML_INLINE void quads(__m256i v0, __m256i v1, __m256i v2, __m256i v3, __m256i q[4]) {
-    const __m256i l01 = _mm256_unpacklo_epi8(v0, v1), h01 = _mm256_unpackhi_epi8(v0, v1);
-    const __m256i l23 = _mm256_unpacklo_epi8(v2, v3), h23 = _mm256_unpackhi_epi8(v2, v3);
-    q[0] = _mm256_unpacklo_epi16(l01, l23);
-    q[1] = _mm256_unpackhi_epi16(l01, l23);
-    q[2] = _mm256_unpacklo_epi16(h01, h23);
-    q[3] = _mm256_unpackhi_epi16(h01, h23);
+PML_INLINE int64_t ld8(const int8_t *p) {
+    int64_t v;
+    memcpy(&v, p, 8);
+    return v;
 }
 
-/* 16 or 32 bytes at p (the upper half zero for 16) */
-PML_INLINE __m256i ld_ch(const int8_t *p, bool half) {
-    return half ? _mm256_zextsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)p))
-                : _mm256_loadu_si256((const __m256i *)(const void *)p);
+/* 16 bytes at a and 16 at b in one vector */
+PML_INLINE __m256i ld2x16(const int8_t *a, const int8_t *b) {
+    return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)a)),
+                                   _mm_loadu_si128((const __m128i *)(const void *)b), 1);
+}
+
+/* four 8-byte values in one vector, formed in registers (a store of 8-byte pieces read back as
+ * 32 bytes would stall on store forwarding) */
+PML_INLINE __m256i cols4(int64_t a, int64_t b, int64_t c, int64_t d) {
+    const __m128i lo = _mm_insert_epi64(_mm_cvtsi64_si128(a), b, 1), hi = _mm_insert_epi64(_mm_cvtsi64_si128(c), d, 1);
+    return _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
+}
+
+/* 32 bytes = four 8-byte columns x..x+3 of 8 channels -> one int32 lane per channel holding its
+ * four bytes (columns in order): dwords to channels 0-3 | 4-7, then a 4x4 byte transpose per lane */
+PML_INLINE __m256i quad(__m256i v) {
+    const __m256i perm = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
+    const __m256i tr = _mm256_setr_epi8(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15, 0, 4, 8, 12, 1, 5, 9, 13, 2, 6,
+                                        10, 14, 3, 7, 11, 15);
+    return _mm256_shuffle_epi8(_mm256_permutevar8x32_epi32(v, perm), tr);
+}
+
+/* One output pixel of NS planes: acc[s] = eb[s] + sum over filter rows and groups. The quad
+ * at column x of plane s in ring row r is q[r] + (x * NS + s) * 32. */
+PML_INLINE void pixel(const uint8_t *const q[], int32_t x, int32_t KH, int32_t G, int32_t NS, const __m256i *wt,
+                      const __m256i *eb, __m256i acc[2]) {
+#pragma GCC unroll 2
+    for (int32_t s = 0; s < NS; s++) acc[s] = eb[s];
+#pragma GCC unroll 4
+    for (int32_t r = 0; r < KH; r++)
+#pragma GCC unroll 4
+        for (int32_t g = 0; g < G; g++)
+#pragma GCC unroll 2
+            for (int32_t s = 0; s < NS; s++)
+                acc[s] = pml__dpbusd(acc[s], _mm256_loadu_si256((const __m256i *)(const void *)(q[r] + ((size_t)(x + 4 * g) * NS + s) * 32)),
+                                     wt[(r * G + g) * NS + s]);
+}
+
+/* One output row; KH, G, NS constant in the specialised calls, so the weights stay in registers. */
+PML_INLINE void out_row(const uint8_t *const q[], int32_t OW, int32_t sw, int32_t KH, int32_t G, int32_t NS, bool c8,
+                        const __m256i *wt, const __m256i *eb, const pml__rq8 *rq, __m256i voff, __m128i lo8, __m128i hi8,
+                        int8_t *o, size_t ostride) {
+    int32_t ox = 0;
+    if (NS == 2) {
+        for (; ox < OW; ox++, o += ostride) {
+            __m256i a[2];
+            pixel(q, ox * sw, KH, G, 2, wt, eb, a);
+            pml__store16_s8(pml__outq8_avx2(a[0], &rq[0], voff), pml__outq8_avx2(a[1], &rq[1], voff), lo8, hi8, o);
+        }
+        return;
+    }
+    for (; ox + 2 <= OW; ox += 2, o += 2 * ostride) {
+        __m256i a[2], b[2];
+        pixel(q, ox * sw, KH, G, 1, wt, eb, a);
+        pixel(q, (ox + 1) * sw, KH, G, 1, wt, eb, b);
+        const __m256i v0 = pml__outq8_avx2(a[0], rq, voff), v1 = pml__outq8_avx2(b[0], rq, voff);
+        if (c8) { /* 8 channels: the two pixels are adjacent */
+            pml__store16_s8(v0, v1, lo8, hi8, o);
+        } else {
+            pml__store8_s8(v0, lo8, hi8, o);
+            pml__store8_s8(v1, lo8, hi8, o + ostride);
+        }
+    }
+    if (ox < OW) {
+        __m256i a[2];
+        pixel(q, ox * sw, KH, G, 1, wt, eb, a);
+        pml__store8_s8(pml__outq8_avx2(a[0], rq, voff), lo8, hi8, o);
+    }
 }
 
 void pml_dwconv2d_s8_vnni(const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d, const int8_t *in,
                           const pml_dims4 *f_d, const int8_t *filter, const int32_t *bias, const pml_dims4 *out_d,
                           int8_t *out) {
-    const int32_t H = in_d->h, W = in_d->w, C = in_d->c, KH = f_d->h, KW = f_d->w, T = KH * KW, G = (T + 3) / 4;
-    const int32_t OH = out_d->h, OW = out_d->w;
-    __m256i wt[TABLE_BYTES / 32]; /* [C / 32 blocks][G][4]: weight quads of a block */
-    int32_t eb[MAX_C];            /* bias + (off - 128) * sum_t w_t, per channel     */
-    pml__rq8 rq[MAX_C / 8];       /* requantization constants per 8 channels ([0] if per-tensor) */
-    uint8_t img[IMG_BYTES + 32];  /* padded input rows of a strip, x + 128 (+32: the copy's last store) */
-    const __m256i zero = _mm256_setzero_si256(), flip = _mm256_set1_epi8((char)0x80);
-    const uint32_t k = (uint32_t)(p->input_offset - 128);
-    for (int32_t c0 = 0, bk = 0; c0 < C; c0 += 32, bk++) {
-        const bool half = C - c0 < 32;
-        for (int32_t g = 0; g < G; g++) {
-            __m256i v[4];
-            for (int32_t i = 0; i < 4; i++) v[i] = 4 * g + i < T ? ld_ch(filter + (size_t)(4 * g + i) * C + c0, half) : zero;
-            quads(v[0], v[1], v[2], v[3], &wt[((size_t)bk * G + g) * 4]);
-        }
-    }
-    for (int32_t c = 0; c < C; c++) {
-        int32_t sw = 0;
-        for (int32_t t = 0; t < T; t++) sw += filter[(size_t)t * C + c];
-        eb[c] = (int32_t)((uint32_t)(bias ? bias[c] : 0) + k * (uint32_t)sw);
-    }
-    const bool pc = q->count != 1;
-    for (int32_t c = 0; c < (pc ? C : 8); c += 8) rq[c / 8] = pml__rq8_load(q, c, 8);
+    geom gm;
+    get_geom(p, in_d, f_d, out_d, &gm);
+    const int32_t H = gm.H, W = gm.W, C = gm.C, KH = gm.KH, KW = gm.KW, OH = gm.OH, OW = gm.OW, sh = gm.sh, sw = gm.sw;
+    const int32_t NS = gm.NS, NB = 8 * NS, G = gm.G, WQ = gm.WQ;
+    __m256i wt[MAX_WT * 2];               /* [KH][G][NS] weight quads of the block */
+    uint8_t ring[QBUF_BYTES];             /* KH quad rows: [WQ][NS] x 32 bytes each */
+    const int8_t *cp[MAX_COLS + 3];       /* one quad row's padded columns */
+    const size_t qrow = (size_t)WQ * NS * 32;
+    const uint8_t zu = (uint8_t)((-p->input_offset) ^ 0x80); /* the zero point, unsigned: padding */
+    const __m256i flip = _mm256_set1_epi8((char)0x80), ones = _mm256_set1_epi8(1);
+    const __m256i kk = _mm256_set1_epi32(p->input_offset - 128);
     const __m256i voff = _mm256_set1_epi32(p->output_offset);
     const __m128i lo8 = _mm_set1_epi8((char)p->act_min), hi8 = _mm_set1_epi8((char)p->act_max);
-    const int32_t WP = (OW - 1) * p->stride_w + KW; /* padded columns the windows reach */
-    const size_t rowb = (size_t)WP * C;
-    int32_t SH = (int32_t)((IMG_BYTES / rowb - (size_t)KH) / (size_t)p->stride_h) + 1; /* output rows per strip */
-    SH = SH < STRIP ? SH : STRIP;
-    ptrdiff_t toff[MAX_GROUPS * 4]; /* tap offsets from the window origin; missing taps (weight 0) read the origin */
-    for (int32_t t = 0; t < 4 * G; t++) toff[t] = t < T ? ((ptrdiff_t)(t / KW) * WP + t % KW) * C : 0;
-    const uint8_t zu = (uint8_t)((-p->input_offset) ^ 0x80); /* the zero point, unsigned: padding */
-    const int32_t x0 = p->pad_w < WP ? p->pad_w : WP, x1 = W + p->pad_w < WP ? W + p->pad_w : WP; /* input columns */
-    for (int32_t b = 0; b < out_d->n; b++) {
-        const int8_t *inb = in + (size_t)b * H * W * C;
-        for (int32_t oy0 = 0; oy0 < OH; oy0 += SH) {
-            const int32_t ns = OH - oy0 < SH ? OH - oy0 : SH, NR = (ns - 1) * p->stride_h + KH;
-            for (int32_t r = 0; r < NR; r++) {
-                const int32_t iy = oy0 * p->stride_h - p->pad_h + r;
-                uint8_t *row = img + (size_t)r * rowb;
-                if (iy < 0 || iy >= H) {
-                    memset(row, zu, rowb);
-                    continue;
+    const int32_t x0 = gm.pw, x1 = W + gm.pw; /* padded columns holding input */
+    const int32_t xs = G == 1 || 4 % sw == 0 ? sw : 1; /* the windows read quads of every xs-th column only */
+    int8_t zpb[16];                            /* input zero points: the padding columns */
+    memset(zpb, -p->input_offset, sizeof zpb);
+    const size_t ostride = (size_t)C;
+    for (int32_t c0 = 0; c0 < C; c0 += NB) {
+        /* weight quads, effective bias and requantization constants of channels c0 .. c0 + NB - 1 */
+        __m256i eb[2];
+        pml__rq8 rq[2];
+        for (int32_t s = 0; s < NS; s++) {
+            __m256i sw8 = _mm256_setzero_si256();
+            for (int32_t r = 0; r < KH; r++)
+                for (int32_t g = 0; g < G; g++) {
+#define TAP(j) (4 * g + (j) < KW ? ld8(filter + ((size_t)r * KW + 4 * g + (j)) * C + c0 + 8 * s) : 0)
+                    const __m256i w = quad(cols4(TAP(0), TAP(1), TAP(2), TAP(3)));
+#undef TAP
+                    wt[(r * G + g) * NS + s] = w;
+                    sw8 = pml__dpbusd(sw8, ones, w);
                 }
-                memset(row, zu, (size_t)x0 * C);
-                const int8_t *src = inb + (size_t)iy * W * C;
-                for (size_t i = 0; i < (size_t)(x1 - x0) * C; i += 32)
-                    _mm256_storeu_si256((__m256i *)(void *)(row + (size_t)x0 * C + i),
-                                        _mm256_xor_si256(ld_ch(src + i, (size_t)(x1 - x0) * C - i < 32), flip));
-                memset(row + (size_t)x1 * C, zu, (size_t)(WP - x1) * C);
-            }
-            for (int32_t oy = oy0; oy < oy0 + ns; oy++) {
-                const uint8_t *rowo = img + (size_t)(oy - oy0) * p->stride_h * rowb;
-                for (int32_t ox = 0; ox < OW; ox++) {
-                    const uint8_t *org = rowo + (size_t)ox * p->stride_w * C;
-                    int8_t *o = out + (((size_t)b * OH + oy) * OW + ox) * C;
-                    const __m256i *wb = wt;
-                    for (int32_t c0 = 0; c0 < C; c0 += 32, wb += 4 * G) {
-                        const bool half = C - c0 < 32;
-                        __m256i a0 = zero, a1 = zero, a2 = zero, a3 = zero;
-                        for (int32_t g = 0; g < G; g++) {
-                            __m256i x[4];
-                            const uint8_t *tg = org + c0;
-                            quads(ld_ch((const int8_t *)(tg + toff[4 * g]), half), ld_ch((const int8_t *)(tg + toff[4 * g + 1]), half),
-                                  ld_ch((const int8_t *)(tg + toff[4 * g + 2]), half), ld_ch((const int8_t *)(tg + toff[4 * g + 3]), half),
-                                  x);
-                            a0 = pml__dpbusd(a0, x[0], wb[4 * g]);
-                            a1 = pml__dpbusd(a1, x[1], wb[4 * g + 1]);
-                            a2 = pml__dpbusd(a2, x[2], wb[4 * g + 2]);
-                            a3 = pml__dpbusd(a3, x[3], wb[4 * g + 3]);
+            const __m256i b8 = bias ? _mm256_loadu_si256((const __m256i *)(const void *)(bias + c0 + 8 * s)) : _mm256_setzero_si256();
+            eb[s] = _mm256_add_epi32(b8, _mm256_mullo_epi32(kk, sw8));
+            rq[s] = pml__rq8_load(q, c0 + 8 * s, 8);
+        }
+        for (int32_t b = 0; b < out_d->n; b++) {
+            const int8_t *inb = in + (size_t)b * H * W * C + c0;
+            int32_t built = 0; /* next padded row to form */
+            for (int32_t oy = 0; oy < OH; oy++) {
+                const int32_t y0 = oy * sh;
+                for (int32_t yp = built > y0 ? built : y0; yp < y0 + KH; yp++) {
+                    uint8_t *qr = ring + (size_t)(yp % KH) * qrow;
+                    const int32_t iy = yp - gm.ph;
+                    if (iy < 0 || iy >= H) {
+                        memset(qr, zu, qrow);
+                        continue;
+                    }
+                    /* quads of every column the windows reach, from a pointer per padded column
+                     * (into the input, or to the zero points); 8 channels straight from the input */
+                    const int8_t *row = inb + (size_t)iy * W * C;
+                    for (int32_t x = 0; x < WQ + 3; x++) cp[x] = x >= x0 && x < x1 ? row + (size_t)(x - x0) * C : zpb;
+                    for (int32_t x = 0; x < WQ; x += xs) {
+                        __m256i *qx = (__m256i *)(void *)(qr + (size_t)x * NS * 32);
+                        __m256i v0, v1;
+                        if (NS == 2) {
+                            const __m256i y02 = ld2x16(cp[x], cp[x + 2]), y13 = ld2x16(cp[x + 1], cp[x + 3]);
+                            v0 = _mm256_unpacklo_epi64(y02, y13);
+                            v1 = _mm256_unpackhi_epi64(y02, y13);
+                            _mm256_storeu_si256(qx + 1, _mm256_xor_si256(quad(v1), flip));
+                        } else if (C == 8 && x >= x0 && x + 3 < x1) {
+                            v0 = _mm256_loadu_si256((const __m256i *)(const void *)cp[x]);
+                        } else {
+                            v0 = cols4(ld8(cp[x]), ld8(cp[x + 1]), ld8(cp[x + 2]), ld8(cp[x + 3]));
                         }
-                        /* natural channel order: c0..c0+7, +8..15, +16..23, +24..31 */
-                        const __m256i v0 = _mm256_add_epi32(_mm256_permute2x128_si256(a0, a1, 0x20),
-                                                            _mm256_loadu_si256((const __m256i *)(const void *)(eb + c0)));
-                        const __m256i v1 = _mm256_add_epi32(_mm256_permute2x128_si256(a2, a3, 0x20),
-                                                            _mm256_loadu_si256((const __m256i *)(const void *)(eb + c0 + 8)));
-                        const pml__rq8 *r = pc ? &rq[c0 / 8] : rq;
-                        pml__store16_s8(pml__outq8_avx2(v0, r, voff), pml__outq8_avx2(v1, pc ? r + 1 : r, voff), lo8, hi8, o + c0);
-                        if (!half) {
-                            const __m256i v2 = _mm256_add_epi32(_mm256_permute2x128_si256(a0, a1, 0x31),
-                                                                _mm256_loadu_si256((const __m256i *)(const void *)(eb + c0 + 16)));
-                            const __m256i v3 = _mm256_add_epi32(_mm256_permute2x128_si256(a2, a3, 0x31),
-                                                                _mm256_loadu_si256((const __m256i *)(const void *)(eb + c0 + 24)));
-                            pml__store16_s8(pml__outq8_avx2(v2, pc ? r + 2 : r, voff), pml__outq8_avx2(v3, pc ? r + 3 : r, voff),
-                                            lo8, hi8, o + c0 + 16);
-                        }
+                        _mm256_storeu_si256(qx, _mm256_xor_si256(quad(v0), flip));
                     }
                 }
+                built = y0 + KH;
+                const uint8_t *qp[MAX_WT];
+                for (int32_t r = 0; r < KH; r++) qp[r] = ring + (size_t)((y0 + r) % KH) * qrow;
+                int8_t *o = out + (((size_t)b * OH + oy) * OW) * C + c0;
+                if (KH == 3 && G == 1 && NS == 2)
+                    out_row(qp, OW, sw, 3, 1, 2, false, wt, eb, rq, voff, lo8, hi8, o, ostride);
+                else if (KH == 3 && G == 1 && NS == 1)
+                    out_row(qp, OW, sw, 3, 1, 1, C == 8, wt, eb, rq, voff, lo8, hi8, o, ostride);
+                else
+                    out_row(qp, OW, sw, KH, G, NS, C == 8, wt, eb, rq, voff, lo8, hi8, o, ostride);
             }
         }
     }
