@@ -42,7 +42,7 @@ static void get_geom(const pml_conv_params *p, const pml_dims4 *in_d, const pml_
         *g = (geom){in_d->h, in_d->w, in_d->c, f_d->h, f_d->w, out_d->h, out_d->w, p->stride_h, p->stride_w, p->pad_h, p->pad_w,
                     0, 0, 0};
     }
-    g->NS = g->C % 16 == 0 ? 2 : 1;
+    g->NS = g->C % 32 == 0 ? 4 : g->C % 16 == 0 ? 2 : 1;
     g->G = (g->KW + 3) / 4;
     g->WQ = (g->OW - 1) * g->sw + 4 * (g->G - 1) + 1;
 }
@@ -60,6 +60,20 @@ PML_INLINE int64_t ld8(const int8_t *p) {
     memcpy(&v, p, 8);
     return v;
 }
+
+/* Four vectors of 32 bytes (columns or taps t0..t3, channels c..c+31) to quads, in the unpack
+ * order: q[0] = channels 0-3 | 16-19, q[1] = 4-7 | 20-23, q[2] = 8-11 | 24-27, q[3] = 12-15 | 28-31. */
+PML_INLINE void quads4(__m256i v0, __m256i v1, __m256i v2, __m256i v3, __m256i *q) {
+    const __m256i l01 = _mm256_unpacklo_epi8(v0, v1), h01 = _mm256_unpackhi_epi8(v0, v1);
+    const __m256i l23 = _mm256_unpacklo_epi8(v2, v3), h23 = _mm256_unpackhi_epi8(v2, v3);
+    _mm256_storeu_si256(q, _mm256_unpacklo_epi16(l01, l23));
+    _mm256_storeu_si256(q + 1, _mm256_unpackhi_epi16(l01, l23));
+    _mm256_storeu_si256(q + 2, _mm256_unpacklo_epi16(h01, h23));
+    _mm256_storeu_si256(q + 3, _mm256_unpackhi_epi16(h01, h23));
+}
+
+/* the channel (from the block's first) of lane j of quad vector s: natural, or the unpack order */
+PML_INLINE int32_t lane_ch(int32_t NS, int32_t s, int32_t j) { return NS == 4 ? 4 * s + (j & 3) + 16 * (j >> 2) : 8 * s + j; }
 
 /* 16 bytes at a and 16 at b in one vector */
 PML_INLINE __m256i ld2x16(const int8_t *a, const int8_t *b) {
@@ -86,14 +100,14 @@ PML_INLINE __m256i quad(__m256i v) {
 /* One output pixel of NS planes: acc[s] = eb[s] + sum over filter rows and groups. The quad
  * at column x of plane s in ring row r is q[r] + (x * NS + s) * 32. */
 PML_INLINE void pixel(const uint8_t *const q[], int32_t x, int32_t KH, int32_t G, int32_t NS, const __m256i *wt,
-                      const __m256i *eb, __m256i acc[2]) {
-#pragma GCC unroll 2
+                      const __m256i *eb, __m256i acc[4]) {
+#pragma GCC unroll 4
     for (int32_t s = 0; s < NS; s++) acc[s] = eb[s];
 #pragma GCC unroll 4
     for (int32_t r = 0; r < KH; r++)
 #pragma GCC unroll 4
         for (int32_t g = 0; g < G; g++)
-#pragma GCC unroll 2
+#pragma GCC unroll 4
             for (int32_t s = 0; s < NS; s++)
                 acc[s] = pml__dpbusd(acc[s], _mm256_loadu_si256((const __m256i *)(const void *)(q[r] + ((size_t)(x + 4 * g) * NS + s) * 32)),
                                      wt[(r * G + g) * NS + s]);
@@ -104,16 +118,27 @@ PML_INLINE void out_row(const uint8_t *const q[], int32_t OW, int32_t sw, int32_
                         const __m256i *wt, const __m256i *eb, const pml__rq8 *rq, __m256i voff, __m128i lo8, __m128i hi8,
                         int8_t *o, size_t ostride) {
     int32_t ox = 0;
+    if (NS == 4) { /* lanes in the unpack order (see quads4): three packs give channels 0-31 in order */
+        const __m256i lo = _mm256_broadcastsi128_si256(lo8), hi = _mm256_broadcastsi128_si256(hi8);
+        for (; ox < OW; ox++, o += ostride) {
+            __m256i a[4];
+            pixel(q, ox * sw, KH, G, 4, wt, eb, a);
+            const __m256i p01 = _mm256_packs_epi32(pml__outq8_avx2(a[0], &rq[0], voff), pml__outq8_avx2(a[1], &rq[1], voff));
+            const __m256i p23 = _mm256_packs_epi32(pml__outq8_avx2(a[2], &rq[2], voff), pml__outq8_avx2(a[3], &rq[3], voff));
+            _mm256_storeu_si256((__m256i *)(void *)o, _mm256_min_epi8(_mm256_max_epi8(_mm256_packs_epi16(p01, p23), lo), hi));
+        }
+        return;
+    }
     if (NS == 2) {
         for (; ox < OW; ox++, o += ostride) {
-            __m256i a[2];
+            __m256i a[4];
             pixel(q, ox * sw, KH, G, 2, wt, eb, a);
             pml__store16_s8(pml__outq8_avx2(a[0], &rq[0], voff), pml__outq8_avx2(a[1], &rq[1], voff), lo8, hi8, o);
         }
         return;
     }
     for (; ox + 2 <= OW; ox += 2, o += 2 * ostride) {
-        __m256i a[2], b[2];
+        __m256i a[4], b[4];
         pixel(q, ox * sw, KH, G, 1, wt, eb, a);
         pixel(q, (ox + 1) * sw, KH, G, 1, wt, eb, b);
         const __m256i v0 = pml__outq8_avx2(a[0], rq, voff), v1 = pml__outq8_avx2(b[0], rq, voff);
@@ -125,7 +150,7 @@ PML_INLINE void out_row(const uint8_t *const q[], int32_t OW, int32_t sw, int32_
         }
     }
     if (ox < OW) {
-        __m256i a[2];
+        __m256i a[4];
         pixel(q, ox * sw, KH, G, 1, wt, eb, a);
         pml__store8_s8(pml__outq8_avx2(a[0], rq, voff), lo8, hi8, o);
     }
@@ -138,7 +163,7 @@ void pml_dwconv2d_s8_vnni(const pml_conv_params *p, const pml_requant *q, const 
     get_geom(p, in_d, f_d, out_d, &gm);
     const int32_t H = gm.H, W = gm.W, C = gm.C, KH = gm.KH, KW = gm.KW, OH = gm.OH, OW = gm.OW, sh = gm.sh, sw = gm.sw;
     const int32_t NS = gm.NS, NB = 8 * NS, G = gm.G, WQ = gm.WQ;
-    __m256i wt[MAX_WT * 2];               /* [KH][G][NS] weight quads of the block */
+    __m256i wt[MAX_WT * 4];               /* [KH][G][NS] weight quads of the block */
     uint8_t ring[QBUF_BYTES];             /* KH quad rows: [WQ][NS] x 32 bytes each */
     const int8_t *cp[MAX_COLS + 3];       /* one quad row's padded columns */
     const size_t qrow = (size_t)WQ * NS * 32;
@@ -149,26 +174,42 @@ void pml_dwconv2d_s8_vnni(const pml_conv_params *p, const pml_requant *q, const 
     const __m128i lo8 = _mm_set1_epi8((char)p->act_min), hi8 = _mm_set1_epi8((char)p->act_max);
     const int32_t x0 = gm.pw, x1 = W + gm.pw; /* padded columns holding input */
     const int32_t xs = G == 1 || 4 % sw == 0 ? sw : 1; /* the windows read quads of every xs-th column only */
-    int8_t zpb[16];                            /* input zero points: the padding columns */
+    int8_t zpb[32];                            /* input zero points: the padding columns */
     memset(zpb, -p->input_offset, sizeof zpb);
     const size_t ostride = (size_t)C;
     for (int32_t c0 = 0; c0 < C; c0 += NB) {
         /* weight quads, effective bias and requantization constants of channels c0 .. c0 + NB - 1 */
-        __m256i eb[2];
-        pml__rq8 rq[2];
+        __m256i eb[4];
+        pml__rq8 rq[4];
+        for (int32_t r = 0; r < KH; r++)
+            for (int32_t g = 0; g < G; g++) {
+                __m256i *w = &wt[(r * G + g) * NS];
+#define TAPP(j) (filter + ((size_t)r * KW + 4 * g + (j)) * C + c0)
+                if (NS == 4) {
+#define TAP32(j) (4 * g + (j) < KW ? _mm256_loadu_si256((const __m256i *)(const void *)TAPP(j)) : _mm256_setzero_si256())
+                    quads4(TAP32(0), TAP32(1), TAP32(2), TAP32(3), w);
+#undef TAP32
+                } else {
+                    for (int32_t s = 0; s < NS; s++) {
+#define TAP(j) (4 * g + (j) < KW ? ld8(TAPP(j) + 8 * s) : 0)
+                        w[s] = quad(cols4(TAP(0), TAP(1), TAP(2), TAP(3)));
+#undef TAP
+                    }
+                }
+#undef TAPP
+            }
         for (int32_t s = 0; s < NS; s++) {
             __m256i sw8 = _mm256_setzero_si256();
-            for (int32_t r = 0; r < KH; r++)
-                for (int32_t g = 0; g < G; g++) {
-#define TAP(j) (4 * g + (j) < KW ? ld8(filter + ((size_t)r * KW + 4 * g + (j)) * C + c0 + 8 * s) : 0)
-                    const __m256i w = quad(cols4(TAP(0), TAP(1), TAP(2), TAP(3)));
-#undef TAP
-                    wt[(r * G + g) * NS + s] = w;
-                    sw8 = pml__dpbusd(sw8, ones, w);
-                }
-            const __m256i b8 = bias ? _mm256_loadu_si256((const __m256i *)(const void *)(bias + c0 + 8 * s)) : _mm256_setzero_si256();
-            eb[s] = _mm256_add_epi32(b8, _mm256_mullo_epi32(kk, sw8));
-            rq[s] = pml__rq8_load(q, c0 + 8 * s, 8);
+            for (int32_t t = 0; t < KH * G; t++) sw8 = pml__dpbusd(sw8, ones, wt[t * NS + s]);
+            int32_t bl[8], ml[8], sl[8];
+            for (int32_t j = 0; j < 8; j++) {
+                const int32_t c = c0 + lane_ch(NS, s, j), cq = q->count == 1 ? 0 : c;
+                bl[j] = bias ? bias[c] : 0;
+                ml[j] = q->mult[cq];
+                sl[j] = q->shift[cq];
+            }
+            eb[s] = _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)(const void *)bl), _mm256_mullo_epi32(kk, sw8));
+            rq[s] = pml__rq8_make(_mm256_loadu_si256((const __m256i *)(const void *)ml), _mm256_loadu_si256((const __m256i *)(const void *)sl));
         }
         for (int32_t b = 0; b < out_d->n; b++) {
             const int8_t *inb = in + (size_t)b * H * W * C + c0;
@@ -189,6 +230,12 @@ void pml_dwconv2d_s8_vnni(const pml_conv_params *p, const pml_requant *q, const 
                     for (int32_t x = 0; x < WQ; x += xs) {
                         __m256i *qx = (__m256i *)(void *)(qr + (size_t)x * NS * 32);
                         __m256i v0, v1;
+                        if (NS == 4) {
+#define LD(j) _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(const void *)cp[x + (j)]), flip)
+                            quads4(LD(0), LD(1), LD(2), LD(3), qx);
+#undef LD
+                            continue;
+                        }
                         if (NS == 2) {
                             const __m256i y02 = ld2x16(cp[x], cp[x + 2]), y13 = ld2x16(cp[x + 1], cp[x + 3]);
                             v0 = _mm256_unpacklo_epi64(y02, y13);
@@ -206,7 +253,9 @@ void pml_dwconv2d_s8_vnni(const pml_conv_params *p, const pml_requant *q, const 
                 const uint8_t *qp[MAX_WT];
                 for (int32_t r = 0; r < KH; r++) qp[r] = ring + (size_t)((y0 + r) % KH) * qrow;
                 int8_t *o = out + (((size_t)b * OH + oy) * OW) * C + c0;
-                if (KH == 3 && G == 1 && NS == 2)
+                if (KH == 3 && G == 1 && NS == 4)
+                    out_row(qp, OW, sw, 3, 1, 4, false, wt, eb, rq, voff, lo8, hi8, o, ostride);
+                else if (KH == 3 && G == 1 && NS == 2)
                     out_row(qp, OW, sw, 3, 1, 2, false, wt, eb, rq, voff, lo8, hi8, o, ostride);
                 else if (KH == 3 && G == 1 && NS == 1)
                     out_row(qp, OW, sw, 3, 1, 1, C == 8, wt, eb, rq, voff, lo8, hi8, o, ostride);
