@@ -72,8 +72,20 @@ PML_INLINE void quads4(__m256i v0, __m256i v1, __m256i v2, __m256i v3, __m256i *
     _mm256_storeu_si256(q + 3, _mm256_unpackhi_epi16(h01, h23));
 }
 
-/* the channel (from the block's first) of lane j of quad vector s: natural, or the unpack order */
-PML_INLINE int32_t lane_ch(int32_t NS, int32_t s, int32_t j) { return NS == 4 ? 4 * s + (j & 3) + 16 * (j >> 2) : 8 * s + j; }
+/* the per-channel values (int32 or int8 at p, the block's first channel) of quad vector s's lanes:
+ * channels 8s .. 8s + 7, or in the unpack order of a block of 32 */
+PML_INLINE __m256i lanes32(const int32_t *p, int32_t NS, int32_t s) {
+    if (NS != 4) return _mm256_loadu_si256((const __m256i *)(const void *)(p + 8 * s));
+    const __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(p + 8 * (s >> 1)));
+    const __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(p + 16 + 8 * (s >> 1)));
+    return s & 1 ? _mm256_permute2x128_si256(a, b, 0x31) : _mm256_permute2x128_si256(a, b, 0x20);
+}
+PML_INLINE __m256i lanes8(const int8_t *p, int32_t NS, int32_t s) {
+    if (NS != 4) return _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(p + 8 * s)));
+    const __m256i a = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(p + 8 * (s >> 1))));
+    const __m256i b = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(p + 16 + 8 * (s >> 1))));
+    return s & 1 ? _mm256_permute2x128_si256(a, b, 0x31) : _mm256_permute2x128_si256(a, b, 0x20);
+}
 
 /* 16 bytes at a and 16 at b in one vector */
 PML_INLINE __m256i ld2x16(const int8_t *a, const int8_t *b) {
@@ -201,15 +213,12 @@ void pml_dwconv2d_s8_vnni(const pml_conv_params *p, const pml_requant *q, const 
         for (int32_t s = 0; s < NS; s++) {
             __m256i sw8 = _mm256_setzero_si256();
             for (int32_t t = 0; t < KH * G; t++) sw8 = pml__dpbusd(sw8, ones, wt[t * NS + s]);
-            int32_t bl[8], ml[8], sl[8];
-            for (int32_t j = 0; j < 8; j++) {
-                const int32_t c = c0 + lane_ch(NS, s, j), cq = q->count == 1 ? 0 : c;
-                bl[j] = bias ? bias[c] : 0;
-                ml[j] = q->mult[cq];
-                sl[j] = q->shift[cq];
-            }
-            eb[s] = _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)(const void *)bl), _mm256_mullo_epi32(kk, sw8));
-            rq[s] = pml__rq8_make(_mm256_loadu_si256((const __m256i *)(const void *)ml), _mm256_loadu_si256((const __m256i *)(const void *)sl));
+            const bool pc = q->count != 1;
+            const __m256i bl = bias ? lanes32(bias + c0, NS, s) : _mm256_setzero_si256();
+            const __m256i ml = pc ? lanes32(q->mult + c0, NS, s) : _mm256_set1_epi32(q->mult[0]);
+            const __m256i sl = pc ? lanes8(q->shift + c0, NS, s) : _mm256_set1_epi32(q->shift[0]);
+            eb[s] = _mm256_add_epi32(bl, _mm256_mullo_epi32(kk, sw8));
+            rq[s] = pml__rq8_make(ml, sl);
         }
         for (int32_t b = 0; b < out_d->n; b++) {
             const int8_t *inb = in + (size_t)b * H * W * C + c0;
