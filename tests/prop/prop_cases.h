@@ -6,7 +6,8 @@
  *
  * Cases cover random shapes, strides, SAME/VALID padding, dilation, depth multipliers, channel
  * counts (1, odd, multiples of 16), a quarter of convolutions pointwise (1x1 stride 1, the shape
- * most MobileNet MACs have), a third of depthwise filters 3x3 without dilation, a third of
+ * most MobileNet MACs have), a third of depthwise filters 3x3 without dilation, an eighth one input
+ * column with a filter up to 16 tall, a third of
  * requantizations with every shift negative, extreme offsets / biases / data, the full multiplier and shift range,
  * per-tensor and per-channel requantization, and narrowed activation ranges.
  */
@@ -104,6 +105,12 @@ static inline bool prop_conv_case_draw(int k, bool depthwise, uint64_t *seed, ui
     if (depthwise && prop_u64(s) % 3 == 0) { /* the MobileNet / DS-CNN shape */
         c->f.h = c->f.w = 3;
         p->dilation_h = p->dilation_w = 1;
+    }
+    if (depthwise && prop_u64(s) % 8 == 0) { /* one column, a tall filter: 1-D along H (streaming audio models) */
+        c->in.w = c->f.w = 1;
+        c->in.h = prop_rnd(s, 1, 30);
+        c->f.h = prop_rnd(s, 1, 16);
+        p->dilation_w = 1;
     }
     if (!depthwise && prop_u64(s) % 4 == 0) {
         c->f.h = c->f.w = 1;
