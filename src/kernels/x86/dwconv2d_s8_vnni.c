@@ -235,28 +235,29 @@ void pml_dwconv2d_s8_vnni(const pml_conv_params *p, const pml_requant *q, const 
                     /* quads of every column the windows reach, from a pointer per padded column
                      * (into the input, or to the zero points); 8 channels straight from the input */
                     const int8_t *row = inb + (size_t)iy * W * C;
-                    for (int32_t x = 0; x < WQ + 3; x++) cp[x] = x >= x0 && x < x1 ? row + (size_t)(x - x0) * C : zpb;
-                    for (int32_t x = 0; x < WQ; x += xs) {
-                        __m256i *qx = (__m256i *)(void *)(qr + (size_t)x * NS * 32);
-                        __m256i v0, v1;
-                        if (NS == 4) {
+                    const int32_t e0 = x0 < WQ + 3 ? x0 : WQ + 3, e1 = x1 < WQ + 3 ? x1 : WQ + 3;
+                    for (int32_t x = 0; x < e0; x++) cp[x] = zpb;
+                    for (int32_t x = e0; x < e1; x++, row += C) cp[x] = row;
+                    for (int32_t x = e1 < e0 ? e0 : e1; x < WQ + 3; x++) cp[x] = zpb;
+                    if (NS == 4)
+                        for (int32_t x = 0; x < WQ; x += xs) {
 #define LD(j) _mm256_xor_si256(_mm256_loadu_si256((const __m256i *)(const void *)cp[x + (j)]), flip)
-                            quads4(LD(0), LD(1), LD(2), LD(3), qx);
+                            quads4(LD(0), LD(1), LD(2), LD(3), (__m256i *)(void *)(qr + (size_t)x * 128));
 #undef LD
-                            continue;
                         }
-                        if (NS == 2) {
+                    else if (NS == 2)
+                        for (int32_t x = 0; x < WQ; x += xs) {
+                            __m256i *qx = (__m256i *)(void *)(qr + (size_t)x * 64);
                             const __m256i y02 = ld2x16(cp[x], cp[x + 2]), y13 = ld2x16(cp[x + 1], cp[x + 3]);
-                            v0 = _mm256_unpacklo_epi64(y02, y13);
-                            v1 = _mm256_unpackhi_epi64(y02, y13);
-                            _mm256_storeu_si256(qx + 1, _mm256_xor_si256(quad(v1), flip));
-                        } else if (C == 8 && x >= x0 && x + 3 < x1) {
-                            v0 = _mm256_loadu_si256((const __m256i *)(const void *)cp[x]);
-                        } else {
-                            v0 = cols4(ld8(cp[x]), ld8(cp[x + 1]), ld8(cp[x + 2]), ld8(cp[x + 3]));
+                            _mm256_storeu_si256(qx, _mm256_xor_si256(quad(_mm256_unpacklo_epi64(y02, y13)), flip));
+                            _mm256_storeu_si256(qx + 1, _mm256_xor_si256(quad(_mm256_unpackhi_epi64(y02, y13)), flip));
                         }
-                        _mm256_storeu_si256(qx, _mm256_xor_si256(quad(v0), flip));
-                    }
+                    else
+                        for (int32_t x = 0; x < WQ; x += xs) {
+                            const __m256i v = C == 8 && x >= x0 && x + 3 < x1 ? _mm256_loadu_si256((const __m256i *)(const void *)cp[x])
+                                                                               : cols4(ld8(cp[x]), ld8(cp[x + 1]), ld8(cp[x + 2]), ld8(cp[x + 3]));
+                            _mm256_storeu_si256((__m256i *)(void *)(qr + (size_t)x * 32), _mm256_xor_si256(quad(v), flip));
+                        }
                 }
                 built = y0 + KH;
                 const uint8_t *qp[MAX_WT];
