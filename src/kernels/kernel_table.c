@@ -32,7 +32,7 @@ static const pml_conv_s8_variant conv2d_s8[] = {
 static const pml_conv_s8_variant dwconv2d_s8[] = {
 #if defined(PML_KERNELS_AVX2) && !defined(PML_KERNELS_REF)
     {"dwconv2d_s8_vnni", pml_dwconv2d_s8_vnni_applies, pml_dwconv2d_s8_vnni},
-    {"dwconv2d_s8_avx2p", pml_dwconv2d_s8_avx2p_applies, pml_dwconv2d_s8_avx2p},
+    {"dwconv2d_s8_avx2r", pml_dwconv2d_s8_avx2r_applies, pml_dwconv2d_s8_avx2r},
     {"dwconv2d_s8_avx2", pml_dwconv2d_s8_fast_applies, pml_dwconv2d_s8_avx2},
 #endif
 #if defined(PML_KERNELS_DSP) && !defined(PML_KERNELS_REF)
