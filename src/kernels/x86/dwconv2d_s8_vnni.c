@@ -8,10 +8,12 @@
  * a "quad" of padded input column x holds, for 8 channels, the bytes of columns x .. x+3, one
  * channel's four bytes per int32 lane. An output pixel is then KH * ceil(KW / 4) vpdpbusd per 8
  * channels, with the weights in registers (channels outer, pixels inner). A quad is formed once
- * per input column and channel block (a 32-byte load of four 8-byte columns, a dword permute and a
- * byte shuffle, lanes in natural channel order) and reused by every output that reads it; the
- * quad rows live in a ring of KH rows. Inputs are made unsigned (x ^ 0x80 = x + 128; padding =
- * the zero point), so
+ * per input column and channel block and reused by every output that reads it; the quad rows live
+ * in a ring of KH rows. Blocks of 32 channels form quads by two rounds of full-width unpacks of
+ * four columns and keep the unpack's lane order through the requantization (the per-channel
+ * constants are loaded in that order; three packs restore channel order); blocks of 16 or 8 form
+ * them by a dword permute and a byte shuffle of four 8-byte columns, lanes in channel order.
+ * Inputs are made unsigned (x ^ 0x80 = x + 128; padding = the zero point), so
  *   sum_t w_t (x_t + off) = sum_t w_t (x_t + 128) + (off - 128) * sum_t w_t,
  * the last term folded into an effective bias; a padding tap adds w (zp + 128) + (off - 128) w = 0
  * since zp = -off, as the reference's skipped tap. A one-column input with a one-column filter
@@ -32,7 +34,7 @@
 /* the geometry the kernel runs: a one-column problem turned into a one-row one */
 typedef struct geom {
     int32_t H, W, C, KH, KW, OH, OW, sh, sw, ph, pw;
-    int32_t NS, G, WQ; /* 8-channel planes per block (1 or 2), groups per filter row, quad columns */
+    int32_t NS, G, WQ; /* 8-channel planes per block (1, 2 or 4), groups per filter row, quad columns */
 } geom;
 
 static void get_geom(const pml_conv_params *p, const pml_dims4 *in_d, const pml_dims4 *f_d, const pml_dims4 *out_d, geom *g) {
