@@ -66,8 +66,16 @@ PML_INLINE void pixel(const uint8_t *const q[], int32_t x, int32_t KH, int32_t G
                                                                     wt[(r * G + g) * NS + s]));
 }
 
+/* requantization; without a left shift in the block when `left` is a constant false */
+PML_INLINE __m256i oq(__m256i v, const pml__rq8 *r, __m256i voff, bool left) {
+    if (left) return pml__outq8_avx2(v, r, voff);
+    pml__rq8 t = *r;
+    t.has_left = 0;
+    return pml__outq8_avx2(v, &t, voff);
+}
+
 /* One output row; KH, G, NS constant in the specialised calls, so the weights stay in registers. */
-PML_INLINE void out_row(const uint8_t *const q[], int32_t OW, int32_t sw, int32_t KH, int32_t G, int32_t NS, bool c8,
+PML_INLINE void out_row(const uint8_t *const q[], int32_t OW, int32_t sw, int32_t KH, int32_t G, int32_t NS, bool c8, bool left,
                         const __m256i *wt, const __m256i *eb, const pml__rq8 *rq, __m256i voff, __m128i lo8, __m128i hi8,
                         int8_t *o, size_t ostride) {
     int32_t ox = 0;
@@ -75,7 +83,7 @@ PML_INLINE void out_row(const uint8_t *const q[], int32_t OW, int32_t sw, int32_
         for (; ox < OW; ox++, o += ostride) {
             __m256i a[2];
             pixel(q, ox * sw, KH, G, 2, wt, eb, a);
-            pml__store16_s8(pml__outq8_avx2(a[0], &rq[0], voff), pml__outq8_avx2(a[1], &rq[1], voff), lo8, hi8, o);
+            pml__store16_s8(oq(a[0], &rq[0], voff, left), oq(a[1], &rq[1], voff, left), lo8, hi8, o);
         }
         return;
     }
@@ -83,7 +91,7 @@ PML_INLINE void out_row(const uint8_t *const q[], int32_t OW, int32_t sw, int32_
         __m256i a[2], b[2];
         pixel(q, ox * sw, KH, G, 1, wt, eb, a);
         pixel(q, (ox + 1) * sw, KH, G, 1, wt, eb, b);
-        const __m256i v0 = pml__outq8_avx2(a[0], rq, voff), v1 = pml__outq8_avx2(b[0], rq, voff);
+        const __m256i v0 = oq(a[0], rq, voff, left), v1 = oq(b[0], rq, voff, left);
         if (c8) { /* 8 channels: the two pixels are adjacent */
             pml__store16_s8(v0, v1, lo8, hi8, o);
         } else {
@@ -94,7 +102,7 @@ PML_INLINE void out_row(const uint8_t *const q[], int32_t OW, int32_t sw, int32_
     if (ox < OW) {
         __m256i a[2];
         pixel(q, ox * sw, KH, G, 1, wt, eb, a);
-        pml__store8_s8(pml__outq8_avx2(a[0], rq, voff), lo8, hi8, o);
+        pml__store8_s8(oq(a[0], rq, voff, left), lo8, hi8, o);
     }
 }
 
@@ -123,6 +131,7 @@ void pml_dwconv2d_s8_avx2r(const pml_conv_params *p, const pml_requant *q, const
         /* weight pairs, bias and requantization constants of channels c0 .. c0 + NB - 1 */
         __m256i eb[2];
         pml__rq8 rq[2];
+        bool left = false; /* some channel of the block shifts left */
         for (int32_t r = 0; r < KH; r++)
             for (int32_t g = 0; g < G; g++)
                 for (int32_t s = 0; s < NS; s++) {
@@ -132,6 +141,7 @@ void pml_dwconv2d_s8_avx2r(const pml_conv_params *p, const pml_requant *q, const
         for (int32_t s = 0; s < NS; s++) {
             eb[s] = bias ? _mm256_loadu_si256((const __m256i *)(const void *)(bias + c0 + 8 * s)) : _mm256_setzero_si256();
             rq[s] = pml__rq8_load(q, c0 + 8 * s, 8);
+            left |= rq[s].has_left != 0;
         }
         for (int32_t b = 0; b < out_d->n; b++) {
             const int8_t *inb = in + (size_t)b * H * W * C + c0;
@@ -172,12 +182,12 @@ void pml_dwconv2d_s8_avx2r(const pml_conv_params *p, const pml_requant *q, const
                 const uint8_t *qp[MAX_WT];
                 for (int32_t r = 0; r < KH; r++) qp[r] = ring + (size_t)((y0 + r) % KH) * qrow;
                 int8_t *o = out + (((size_t)b * OH + oy) * OW) * C + c0;
-                if (KH == 3 && G == 2 && NS == 2)
-                    out_row(qp, OW, sw, 3, 2, 2, false, wt, eb, rq, voff, lo8, hi8, o, ostride);
-                else if (KH == 3 && G == 2 && NS == 1)
-                    out_row(qp, OW, sw, 3, 2, 1, C == 8, wt, eb, rq, voff, lo8, hi8, o, ostride);
+                if (KH == 3 && G == 2 && NS == 2 && !left)
+                    out_row(qp, OW, sw, 3, 2, 2, false, false, wt, eb, rq, voff, lo8, hi8, o, ostride);
+                else if (KH == 3 && G == 2 && NS == 1 && !left)
+                    out_row(qp, OW, sw, 3, 2, 1, C == 8, false, wt, eb, rq, voff, lo8, hi8, o, ostride);
                 else
-                    out_row(qp, OW, sw, KH, G, NS, C == 8, wt, eb, rq, voff, lo8, hi8, o, ostride);
+                    out_row(qp, OW, sw, KH, G, NS, C == 8, true, wt, eb, rq, voff, lo8, hi8, o, ostride);
             }
         }
     }
