@@ -62,8 +62,10 @@ PML_INLINE void pixel(const uint8_t *const q[], int32_t x, int32_t KH, int32_t G
         for (int32_t g = 0; g < G; g++)
 #pragma GCC unroll 2
             for (int32_t s = 0; s < NS; s++)
-                acc[s] = _mm256_add_epi32(acc[s], _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(q[r] + ((size_t)(x + 2 * g) * NS + s) * 32)),
-                                                                    wt[(r * G + g) * NS + s]));
+            {
+                const __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(q[r] + ((size_t)(x + 2 * g) * NS + s) * 32));
+                acc[s] = _mm256_add_epi32(acc[s], _mm256_madd_epi16(v, wt[(r * G + g) * NS + s]));
+            }
 }
 
 /* requantization; without a left shift in the block when `left` is a constant false */
@@ -172,9 +174,10 @@ void pml_dwconv2d_s8_avx2r(const pml_conv_params *p, const pml_requant *q, const
                         }
                     else
                         for (int32_t x = 0; x < WQ; x += xs) {
-                            const __m256i v = C == 8 && x >= x0 && x + 1 < x1
-                                                  ? _mm256_cvtepi8_epi16(_mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)cp[x]), il))
-                                                  : pair8(cp[x], cp[x + 1]);
+                            const bool inner = C == 8 && x >= x0 && x + 1 < x1; /* two adjacent input columns */
+                            const __m256i v = inner ? _mm256_cvtepi8_epi16(_mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)cp[x]),
+                                                                                            il))
+                                                    : pair8(cp[x], cp[x + 1]);
                             _mm256_storeu_si256((__m256i *)(void *)(qr + (size_t)x * 32), _mm256_add_epi16(v, off));
                         }
                 }

@@ -123,8 +123,10 @@ PML_INLINE void pixel(const uint8_t *const q[], int32_t x, int32_t KH, int32_t G
         for (int32_t g = 0; g < G; g++)
 #pragma GCC unroll 4
             for (int32_t s = 0; s < NS; s++)
-                acc[s] = pml__dpbusd(acc[s], _mm256_loadu_si256((const __m256i *)(const void *)(q[r] + ((size_t)(x + 4 * g) * NS + s) * 32)),
-                                     wt[(r * G + g) * NS + s]);
+            {
+                const __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(q[r] + ((size_t)(x + 4 * g) * NS + s) * 32));
+                acc[s] = pml__dpbusd(acc[s], v, wt[(r * G + g) * NS + s]);
+            }
 }
 
 /* requantization; without a left shift in the block when `left` is a constant false */
@@ -266,8 +268,9 @@ void pml_dwconv2d_s8_vnni(const pml_conv_params *p, const pml_requant *q, const 
                         }
                     else
                         for (int32_t x = 0; x < WQ; x += xs) {
-                            const __m256i v = C == 8 && x >= x0 && x + 3 < x1 ? _mm256_loadu_si256((const __m256i *)(const void *)cp[x])
-                                                                               : cols4(ld8(cp[x]), ld8(cp[x + 1]), ld8(cp[x + 2]), ld8(cp[x + 3]));
+                            const bool inner = C == 8 && x >= x0 && x + 3 < x1; /* four adjacent input columns */
+                            const __m256i v = inner ? _mm256_loadu_si256((const __m256i *)(const void *)cp[x])
+                                                    : cols4(ld8(cp[x]), ld8(cp[x + 1]), ld8(cp[x + 2]), ld8(cp[x + 3]));
                             _mm256_storeu_si256((__m256i *)(void *)(qr + (size_t)x * 32), _mm256_xor_si256(quad(v), flip));
                         }
                 }
