@@ -147,7 +147,7 @@ static void add(void) {
         memset(g_ref, 0x5a, (size_t)c.n + GUARD);
         pml_add_s8_ref(&c.p, &c.b, g_in, g_in2, g_ref);
         for (uint32_t v = 0; v + 1 < nv; v++) {
-            if (tab[v].applies && !tab[v].applies(&c.b)) continue;
+            if (tab[v].applies && !tab[v].applies(&c.p, &c.b)) continue;
             memset(g_got, 0x5a, (size_t)c.n + GUARD);
             tab[v].run(&c.p, &c.b, g_in, g_in2, g_got);
             check(tab[v].name, seed, (size_t)c.n);

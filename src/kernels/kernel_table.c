@@ -71,6 +71,7 @@ const pml_fc_s8_w16_variant pml__fc_s8_w16_dsp_variant = {"fc_s8_dsp_w16", pml_f
 
 static const pml_add_s8_variant add_s8[] = {
 #if defined(PML_KERNELS_AVX2) && !defined(PML_KERNELS_REF)
+    {"add_s8_avx2s", pml_add_s8_avx2s_applies, pml_add_s8_avx2s},
     {"add_s8_avx2", pml_add_s8_fast_applies, pml_add_s8_avx2},
 #endif
 #if defined(PML_KERNELS_DSP) && !defined(PML_KERNELS_REF)
@@ -112,9 +113,9 @@ const pml_add_s8_variant *pml__add_s8_variants(uint32_t *count) {
     return add_s8;
 }
 
-const pml_add_s8_variant *pml__add_s8_select(const pml_bcast5 *b) {
+const pml_add_s8_variant *pml__add_s8_select(const pml_add_params *p, const pml_bcast5 *b) {
     for (uint32_t i = 0; i < COUNT(add_s8); i++)
-        if (!add_s8[i].applies || add_s8[i].applies(b)) return &add_s8[i];
+        if (!add_s8[i].applies || add_s8[i].applies(p, b)) return &add_s8[i];
     return &add_s8[COUNT(add_s8) - 1];
 }
 

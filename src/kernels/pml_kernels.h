@@ -472,16 +472,52 @@ PML_INLINE const pml_fc_s8_w16_variant *pml__fc_s8_w16_select(void) { return NUL
 /* ADD int8 without broadcasting. */
 typedef struct pml_add_s8_variant {
     const char *name;
-    bool (*applies)(const pml_bcast5 *b);
+    bool (*applies)(const pml_add_params *p, const pml_bcast5 *b);
     void (*run)(const pml_add_params *p, const pml_bcast5 *b, const int8_t *in1, const int8_t *in2, int8_t *out);
 } pml_add_s8_variant;
-PML_INTERNAL bool pml_add_s8_fast_applies(const pml_bcast5 *b);
+
+/*
+ * ADD int8 in 32-bit arithmetic (src/kernels/add_s8_fast.c derives it; exact where
+ * pml__add_split_make accepts the parameters). Input i, v = x + offset (|v| <= 256), multiplier
+ * m = mh * 2^16 + ml (|ml| <= 2^15), r = -shift:
+ *   a = ((w << A) + ((t + C) >> B)) >> D,  w = v * mh,  t = v * ml - [v < 0] * cw
+ * (w and t are one 16-bit multiply-add each on the sign-extended v). The output stage, on s2 = 2 * (a1 + a2):
+ *   out = ((int32_t)((s2 * mo + k2) >> 32) - [s2 < tz2]) >> ro,  then clamped.
+ */
+typedef struct pml__add_in {
+    int32_t off, mh, ml, cw, c, a, b, d;
+    bool half; /* multiplier 2^30, shift 0 (the input of the larger scale): a = v << 19 */
+} pml__add_in;
+typedef struct pml__add_split {
+    pml__add_in in[2];
+    int32_t mo, tz2, ro;
+    int64_t k2; /* 2^31 + (rounding half + output offset * 2^ro) * 2^32 */
+} pml__add_split;
+/* false if the parameters are outside the range where the 32-bit form is exact */
+PML_INTERNAL bool pml__add_split_make(const pml_add_params *p, pml__add_split *s);
+
+PML_INLINE int32_t pml__add_split_in(const pml__add_in *c, int32_t x) {
+    const int32_t v = x + c->off;
+    if (c->half) return (int32_t)((uint32_t)v << 19);
+    const int32_t w = v * c->mh, t = v * c->ml - (v < 0 ? c->cw : 0);
+    return (int32_t)(((uint32_t)w << c->a) + (uint32_t)((t + c->c) >> c->b)) >> c->d;
+}
+
+PML_INLINE int32_t pml__add_split_out(const pml__add_split *s, int32_t s2) {
+    const int32_t y = (int32_t)(((int64_t)s2 * s->mo + s->k2) >> 32);
+    return (y - (s2 < s->tz2 ? 1 : 0)) >> s->ro;
+}
+
+PML_INTERNAL bool pml_add_s8_fast_applies(const pml_add_params *p, const pml_bcast5 *b);
 PML_INTERNAL void pml_add_s8_fast(const pml_add_params *p, const pml_bcast5 *b, const int8_t *in1, const int8_t *in2,
                                   int8_t *out);
 PML_INTERNAL void pml_add_s8_avx2(const pml_add_params *p, const pml_bcast5 *b, const int8_t *in1, const int8_t *in2,
                                   int8_t *out);
+PML_INTERNAL bool pml_add_s8_avx2s_applies(const pml_add_params *p, const pml_bcast5 *b);
+PML_INTERNAL void pml_add_s8_avx2s(const pml_add_params *p, const pml_bcast5 *b, const int8_t *in1, const int8_t *in2,
+                                   int8_t *out);
 PML_INTERNAL const pml_add_s8_variant *pml__add_s8_variants(uint32_t *count);
-PML_INTERNAL const pml_add_s8_variant *pml__add_s8_select(const pml_bcast5 *b);
+PML_INTERNAL const pml_add_s8_variant *pml__add_s8_select(const pml_add_params *p, const pml_bcast5 *b);
 
 /* AVERAGE_POOL_2D int8 (run returns false where the reference does: a window without input). */
 typedef struct pml_avgpool_s8_variant {
@@ -520,7 +556,7 @@ PML_INTERNAL void pml_dwconv2d_s8_dsp(const pml_conv_params *p, const pml_requan
 PML_INTERNAL bool pml_fc_s8_dsp_applies(const pml_fc_params *p);
 PML_INTERNAL void pml_fc_s8_dsp(const pml_fc_params *p, const pml_requant *q, int32_t batches, int32_t depth, int32_t units,
                                 const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out);
-PML_INTERNAL bool pml_add_s8_dsp_applies(const pml_bcast5 *b);
+PML_INTERNAL bool pml_add_s8_dsp_applies(const pml_add_params *p, const pml_bcast5 *b);
 PML_INTERNAL void pml_add_s8_dsp(const pml_add_params *p, const pml_bcast5 *b, const int8_t *in1, const int8_t *in2,
                                  int8_t *out);
 

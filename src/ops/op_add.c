@@ -52,7 +52,7 @@ static pml_status prepare_any(pml_prep_ctx *pc, pml_node *n, pml_eval_fn f32_eva
         PML_PREP_CHECK(pc, pml__act_range_s8(act, so, zo, &dd.p.act_min, &dd.p.act_max), PML_ERR_UNSUPPORTED,
                        "ADD: fused activation %d", (int)act);
         eval = eval_s8;
-        const pml_add_s8_variant *v = pml__add_s8_select(&dd.b);
+        const pml_add_s8_variant *v = pml__add_s8_select(&dd.p, &dd.b);
         dd.run_s8 = v->run;
         n->variant = v->name;
     } else if (f32_eval == NULL) {

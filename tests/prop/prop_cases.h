@@ -170,7 +170,38 @@ typedef struct prop_add_case {
     bool extreme2;
 } prop_add_case;
 
-/* Same-shape ADD with input scales spanning two decades either way (an eighth equal), as real models have. */
+/* A multiplier for the ADD edge cases: 2^30 (the input of the larger scale), either side of the
+ * 32-bit form's limits (pml__add_split_make: 2^11 <= m < 2^31 - 2^15), the largest, small ones, or
+ * any normalized one. */
+static inline int32_t prop_add_mult(uint64_t *s) {
+    switch (prop_u64(s) % 8) {
+    case 0: return 1 << 30;
+    case 1: return INT32_MAX - 32767 + prop_rnd(s, -2, 1);
+    case 2: return INT32_MAX - prop_rnd(s, 0, 3);
+    case 3: return prop_rnd(s, (1 << 11) - 2, (1 << 11) + 1);
+    case 4: return prop_rnd(s, 0, 1 << 20);
+    default: return (int32_t)((1u << 30) + (uint32_t)(prop_u64(s) % (1u << 30)));
+    }
+}
+
+/* ADD parameters drawn directly rather than from scales: extreme multipliers, shifts across the
+ * whole range (a third near -20, the 32-bit form's limit), offsets -128..128, sometimes another
+ * left shift or a positive output shift. */
+static inline void prop_add_extreme(uint64_t *s, pml_add_params *p) {
+    p->left_shift = prop_u64(s) % 8 == 0 ? prop_rnd(s, 19, 21) : 20;
+    p->input1_offset = prop_rnd(s, -128, 128);
+    p->input2_offset = prop_rnd(s, -128, 128);
+    p->output_offset = prop_rnd(s, -128, 127);
+    p->input1_mult = prop_add_mult(s);
+    p->input2_mult = prop_add_mult(s);
+    p->output_mult = prop_add_mult(s);
+    p->input1_shift = prop_u64(s) % 3 == 0 ? prop_rnd(s, -22, -19) : prop_rnd(s, -31, 0);
+    p->input2_shift = prop_u64(s) % 3 == 0 ? prop_rnd(s, -22, -19) : prop_rnd(s, -31, 0);
+    p->output_shift = prop_u64(s) % 8 == 0 ? prop_rnd(s, 1, 2) : prop_rnd(s, -31, 0);
+}
+
+/* Same-shape ADD with input scales spanning two decades either way (an eighth equal), as real models
+ * have; a quarter with extreme parameters (prop_add_extreme). */
 static inline void prop_add_case_draw(int k, uint64_t *seed, uint64_t *s, prop_add_case *c) {
     *seed = 0xa0761d6478bd642full * (uint64_t)(k + 1);
     *s = *seed;
@@ -182,6 +213,7 @@ static inline void prop_add_case_draw(int k, uint64_t *seed, uint64_t *s, prop_a
     const float so = (s1 > s2 ? s1 : s2) * (0.5f + (float)(prop_u64(s) % 300) * 1e-2f);
     const int32_t z1 = prop_rnd(s, -128, 127), z2 = prop_rnd(s, -128, 127), zo = prop_rnd(s, -128, 127);
     pml__add_params_s8(s1, z1, s2, z2, so, zo, &c->p);
+    if (prop_u64(s) % 4 == 0) prop_add_extreme(s, &c->p);
     prop_act(s, &c->p.act_min, &c->p.act_max);
     c->extreme2 = prop_u64(s) % 8 == 0;
 }

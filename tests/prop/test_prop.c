@@ -213,7 +213,7 @@ PML_TEST(add_s8_variants_match_ref) {
         memset(B.ref, 0x5a, (size_t)c.n + GUARD);
         pml_add_s8_ref(&c.p, &c.b, B.in, B.in2, B.ref);
         for (uint32_t v = 0; v + 1 < nv; v++) {
-            if (tab[v].applies && !tab[v].applies(&c.b)) continue;
+            if (tab[v].applies && !tab[v].applies(&c.p, &c.b)) continue;
             memset(B.got, 0x5a, (size_t)c.n + GUARD);
             tab[v].run(&c.p, &c.b, B.in, B.in2, B.got);
             size_t first;
@@ -226,6 +226,51 @@ PML_TEST(add_s8_variants_match_ref) {
     free_bufs(&B);
     printf("prop: add_s8: %d variant runs compared (%u variants in this build)\n", ran, nv);
     if (nv > 1) CHECK(ran >= cases);
+}
+
+/* Every pair of int8 inputs (in1 = i % 256, in2 = i / 256) through each same-shape ADD variant, for
+ * parameters from random scales and zero points and, every third set, extreme ones (prop_add_extreme). */
+PML_TEST(add_s8_variants_all_input_pairs) {
+    uint32_t nv;
+    const pml_add_s8_variant *tab = pml__add_s8_variants(&nv);
+    const int32_t n = 256 * 256;
+    int8_t *in1 = malloc((size_t)n), *in2 = malloc((size_t)n), *ref = malloc((size_t)n + GUARD), *got = malloc((size_t)n + GUARD);
+    for (int32_t i = 0; i < n; i++) {
+        in1[i] = (int8_t)(i % 256 - 128);
+        in2[i] = (int8_t)(i / 256 - 128);
+    }
+    int sets = n_cases(3000) / 100, ran = 0;
+    for (int k = 0; k < sets; k++) {
+        uint64_t seed, s;
+        prop_add_case c;
+        prop_add_case_draw(100000 + k, &seed, &s, &c);
+        if (k % 3 == 2) { /* extreme multipliers and offsets; shifts mostly within the 32-bit form's range */
+            prop_add_extreme(&s, &c.p);
+            c.p.left_shift = 20;
+            c.p.input1_shift = -prop_rnd(&s, 0, 21);
+            c.p.input2_shift = -prop_rnd(&s, 0, 21);
+            c.p.output_shift = -prop_rnd(&s, 0, 31);
+        }
+        for (int i = 0; i < 5; i++) c.b.out[i] = c.b.in1[i] = c.b.in2[i] = i < 4 ? 1 : n;
+        memset(ref, 0x5a, (size_t)n + GUARD);
+        pml_add_s8_ref(&c.p, &c.b, in1, in2, ref);
+        for (uint32_t v = 0; v + 1 < nv; v++) {
+            if (tab[v].applies && !tab[v].applies(&c.p, &c.b)) continue;
+            memset(got, 0x5a, (size_t)n + GUARD);
+            tab[v].run(&c.p, &c.b, in1, in2, got);
+            size_t first;
+            if (!same(ref, got, (size_t)n, &first))
+                PML_FAIL_AT("%s seed %llu: inputs %d, %d: %d vs ref %d", tab[v].name, (unsigned long long)seed,
+                            (int)(first % 256) - 128, (int)(first / 256) - 128, got[first], ref[first]);
+            ran++;
+        }
+    }
+    free(in1);
+    free(in2);
+    free(ref);
+    free(got);
+    printf("prop: add_s8 all input pairs: %d parameter sets, %d variant runs compared\n", sets, ran);
+    if (nv > 1) CHECK(ran >= sets);
 }
 
 PML_TEST(avgpool_s8_variants_match_ref) {
@@ -268,6 +313,7 @@ int main(void) {
     PML_RUN(fc_s8_variants_match_ref);
     PML_RUN(fc_s8_packed_variants_match_ref);
     PML_RUN(add_s8_variants_match_ref);
+    PML_RUN(add_s8_variants_all_input_pairs);
     PML_RUN(avgpool_s8_variants_match_ref);
     return PML_TEST_END("prop");
 }

@@ -7,7 +7,7 @@
  * checked once per call from the value bounds (|in + offset| <= 255); otherwise the portable path. */
 #include "pml_dot_s8_dsp.h"
 
-bool pml_add_s8_dsp_applies(const pml_bcast5 *b) { return pml_add_s8_fast_applies(b); }
+bool pml_add_s8_dsp_applies(const pml_add_params *p, const pml_bcast5 *b) { return pml_add_s8_fast_applies(p, b); }
 
 typedef struct rqs {
     int32_t m, rnd, s1, cs, r;
