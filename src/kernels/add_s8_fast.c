@@ -69,8 +69,9 @@ void pml_add_s8_fast(const pml_add_params *p, const pml_bcast5 *b, const int8_t 
     size_t n = 1;
     for (int i = 0; i < 5; i++) n *= (size_t)b->out[i];
     const int32_t lo = p->act_min, hi = p->act_max;
-    pml__add_split s;
-    if (pml__add_split_make(p, &s)) {
+    pml__add_split made;
+    if (pml__add_split_make(p, &made)) {
+        const pml__add_split s = made; /* a copy whose address stays here: the byte stores cannot alias it */
         for (size_t i = 0; i < n; i++) {
             const int32_t s2 = 2 * (pml__add_split_in(&s.in[0], in1[i]) + pml__add_split_in(&s.in[1], in2[i]));
             const int32_t v = pml__add_split_out(&s, s2);

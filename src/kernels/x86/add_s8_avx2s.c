@@ -6,6 +6,9 @@
  * and three shifts, or one shift for the input of the larger scale (multiplier 1/2: v << 19); the
  * output stage is two 32x32->64 products on 2 * (a1 + a2) whose high halves, less the sign
  * correction, shifted by ro are the outputs. 32 elements per iteration.
+ * In front of it, where rounding is to nearest and the output shift is negative, a float estimate with
+ * an error bound (fl8 below) gives each block of 32 whose every element is provably rounded right
+ * in about a third of the instructions; the other blocks take the integer path.
  */
 #include <immintrin.h>
 
@@ -54,18 +57,72 @@ PML_INLINE __m256i out8_apply(__m256i s, const out8 *k) {
     return _mm256_srav_epi32(_mm256_add_epi32(y, _mm256_cmpgt_epi32(k->tz2, s2)), k->ro);
 }
 
+/* 4 x 8 int32 lanes (elements 0-7, 8-15, ...) to 32 bytes at out, clamped to [lo8, hi8] (the packs
+ * saturate to int8 first, which the activation range lies within) */
+PML_INLINE void store32(const __m256i *v, __m256i lo8, __m256i hi8, int8_t *out) {
+    /* the packs work per 128-bit lane: dwords come out as elements 0-3, 8-11, 16-19, 24-27, 4-7, ... */
+    const __m256i b = _mm256_packs_epi16(_mm256_packs_epi32(v[0], v[1]), _mm256_packs_epi32(v[2], v[3]));
+    const __m256i r = _mm256_permutevar8x32_epi32(b, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+    _mm256_storeu_si256((__m256i *)(void *)out, _mm256_min_epi8(_mm256_max_epi8(r, lo8), hi8));
+}
+
+/*
+ * Float front (fl8): the exact output before rounding is T = x / 2^ro + output offset, and
+ * |T - (x1 * al + x2 * be + ga)| <= dl with al, be, ga the real scalings of the raw inputs and
+ * dl = (0.5 + 2 * mo / 2^31) / 2^ro (each input stage is off its real value by at most 1, the high
+ * multiply by 1/2). lo = (x1 * al + (ga - e)) + x2 * be and hi = lo + 2e in float (AVX2 without FMA),
+ * with e above dl plus a bound of the float errors, satisfy lo < T < hi; where lo and hi round to the same integer,
+ * that integer is the output (no half lies between them, so half-away-from-zero rounding of T gives
+ * it too). A block of 32 where some element's lo and hi differ (a few in a thousand) takes the
+ * integer path.
+ */
+typedef struct fl8 {
+    __m256 al, be, ga, e2;
+} fl8;
+
+static bool fl8_make(const pml_add_params *p, const pml__add_split *s, fl8 *k) {
+    if (s->ro < 1 || (_mm_getcsr() & 0x6000u) != 0) return false; /* rounding to nearest only */
+    const double unit = 1.0 / ((double)((int64_t)1 << 31) * (double)((int64_t)1 << s->ro)) * s->mo;
+    const double al = (double)p->input1_mult / (double)((int64_t)1 << (11 - p->input1_shift)) * unit;
+    const double be = (double)p->input2_mult / (double)((int64_t)1 << (11 - p->input2_shift)) * unit;
+    const double ga = p->input1_offset * al + p->input2_offset * be + p->output_offset;
+    const double mag = 128.0 * (al + be) + (ga < 0 ? -ga : ga) + 1.0;
+    /* float error: each of the eight roundings (al, be, ga, 2e, two products, three sums) is at most
+     * 2^-24 of a value below mag; 2^-20 * mag covers them twice */
+    const double e = ((0.5 + 2.0 * s->mo / 2147483648.0) / (double)((int64_t)1 << s->ro) + mag / 1048576.0) * 1.01;
+    if (mag >= (double)(1 << 24) || e >= 1.0 / 16) return false;
+    k->al = _mm256_set1_ps((float)al);
+    k->be = _mm256_set1_ps((float)be);
+    k->ga = _mm256_set1_ps((float)(ga - e));
+    k->e2 = _mm256_set1_ps((float)(2 * e));
+    return true;
+}
+
+PML_INLINE __m256 cvt8f(const int8_t *x) {
+    return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)x)));
+}
+
 PML_INLINE size_t run32(size_t n, const int8_t *in1, const int8_t *in2, int8_t *out, const in8 *k1, const in8 *k2,
-                        const out8 *ko, __m256i lo8, __m256i hi8, int f1, int f2) {
-    const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+                        const out8 *ko, const fl8 *kf, __m256i lo8, __m256i hi8, int f1, int f2) {
     size_t i = 0;
     for (; i + 32 <= n; i += 32) {
         __m256i v[4];
+        if (kf) {
+            __m256i diff = _mm256_setzero_si256();
+            for (int j = 0; j < 4; j++) {
+                const __m256 lo = _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(cvt8f(in1 + i + 8 * j), kf->al), kf->ga),
+                                                _mm256_mul_ps(cvt8f(in2 + i + 8 * j), kf->be));
+                v[j] = _mm256_cvtps_epi32(lo);
+                diff = _mm256_or_si256(diff, _mm256_xor_si256(v[j], _mm256_cvtps_epi32(_mm256_add_ps(lo, kf->e2))));
+            }
+            if (_mm256_testz_si256(diff, diff)) {
+                store32(v, lo8, hi8, out + i);
+                continue;
+            }
+        }
         for (int j = 0; j < 4; j++)
             v[j] = out8_apply(_mm256_add_epi32(in8_apply(in1 + i + 8 * j, k1, f1), in8_apply(in2 + i + 8 * j, k2, f2)), ko);
-        /* the packs work per 128-bit lane: dwords come out as elements 0-3, 8-11, 16-19, 24-27, 4-7, ... */
-        const __m256i b = _mm256_packs_epi16(_mm256_packs_epi32(v[0], v[1]), _mm256_packs_epi32(v[2], v[3]));
-        const __m256i r = _mm256_permutevar8x32_epi32(b, order);
-        _mm256_storeu_si256((__m256i *)(void *)(out + i), _mm256_min_epi8(_mm256_max_epi8(r, lo8), hi8));
+        store32(v, lo8, hi8, out + i);
     }
     return i;
 }
@@ -87,7 +144,9 @@ void pml_add_s8_avx2s(const pml_add_params *p, const pml_bcast5 *b, const int8_t
     const out8 ko = {_mm256_set1_epi32(s.mo), _mm256_set1_epi64x(s.k2), _mm256_set1_epi32(s.tz2), _mm256_set1_epi32(s.ro)};
     const __m256i lo8 = _mm256_set1_epi8((char)p->act_min), hi8 = _mm256_set1_epi8((char)p->act_max);
     /* one instance per pair of input forms, so that the loops carry no branches */
-#define RUN(a, b) run32(n, in1, in2, out, &k1, &k2, &ko, lo8, hi8, a, b)
+    fl8 f;
+    const fl8 *kf = fl8_make(p, &s, &f) ? &f : NULL;
+#define RUN(a, b) run32(n, in1, in2, out, &k1, &k2, &ko, kf, lo8, hi8, a, b)
     size_t d;
     switch (in_form(&s.in[0]) * 3 + in_form(&s.in[1])) {
     case IN_HALF * 3 + IN_HALF: d = RUN(IN_HALF, IN_HALF); break;
