@@ -70,10 +70,10 @@ PML_INLINE void store32(const __m256i *v, __m256i lo8, __m256i hi8, int8_t *out)
  * Float front (fl8): the exact output before rounding is T = x / 2^ro + output offset, and
  * |T - (x1 * al + x2 * be + ga)| <= dl with al, be, ga the real scalings of the raw inputs and
  * dl = (0.5 + 2 * mo / 2^31) / 2^ro (each input stage is off its real value by at most 1, the high
- * multiply by 1/2). lo = (x1 * al + (ga - e)) + x2 * be and hi = lo + 2e in float (AVX2 without FMA),
- * with e above dl plus a bound of the float errors, satisfy lo < T < hi; where lo and hi round to the same integer,
- * that integer is the output (no half lies between them, so half-away-from-zero rounding of T gives
- * it too). A block of 32 where some element's lo and hi differ (a few in a thousand) takes the
+ * multiply by 1/2). lo = (x1 * al + (ga - e)) + x2 * be and hi = lo + 2e in float (AVX2 without
+ * FMA), with e above dl plus a bound of the float errors, satisfy lo < T < hi; where lo and hi round
+ * to the same integer, that integer is the output (no half lies between them, so half-away-from-zero
+ * rounding of T gives it too). A block of 32 where some element's lo and hi differ (a few in a thousand) takes the
  * integer path.
  */
 typedef struct fl8 {
@@ -143,9 +143,9 @@ void pml_add_s8_avx2s(const pml_add_params *p, const pml_bcast5 *b, const int8_t
     const in8 k1 = in8_make(&s.in[0]), k2 = in8_make(&s.in[1]);
     const out8 ko = {_mm256_set1_epi32(s.mo), _mm256_set1_epi64x(s.k2), _mm256_set1_epi32(s.tz2), _mm256_set1_epi32(s.ro)};
     const __m256i lo8 = _mm256_set1_epi8((char)p->act_min), hi8 = _mm256_set1_epi8((char)p->act_max);
-    /* one instance per pair of input forms, so that the loops carry no branches */
     fl8 f;
     const fl8 *kf = fl8_make(p, &s, &f) ? &f : NULL;
+    /* one instance per pair of input forms, so that the loops carry no branches on them */
 #define RUN(a, b) run32(n, in1, in2, out, &k1, &k2, &ko, kf, lo8, hi8, a, b)
     size_t d;
     switch (in_form(&s.in[0]) * 3 + in_form(&s.in[1])) {
