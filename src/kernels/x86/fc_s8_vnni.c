@@ -100,28 +100,49 @@ PML_INLINE void rows4(const int8_t *x, const int8_t *w, int32_t depth, int32_t n
     }
 }
 
+/* Horizontal sums of eight vectors: lane j of the result is the sum of the lanes of a_j. Blends
+ * (any vector port) do half of the pairing and one in-lane shuffle per pair the rest: 7 shuffles
+ * where vphaddd takes 14, which matters when the depth is short (4 multiply-adds per row at 128). */
+PML_INLINE __m256i pair32(__m256i a, __m256i b) { /* lanes a0+a1, b0+b1, a2+a3, b2+b3, ... */
+    const __m256i u = _mm256_blend_epi32(a, b, 0xAA), v = _mm256_blend_epi32(b, a, 0xAA);
+    return _mm256_add_epi32(u, _mm256_shuffle_epi32(v, 0xB1));
+}
+PML_INLINE __m256i pair64(__m256i a, __m256i b) {
+    const __m256i u = _mm256_blend_epi32(a, b, 0xCC), v = _mm256_blend_epi32(b, a, 0xCC);
+    return _mm256_add_epi32(u, _mm256_shuffle_epi32(v, 0x4E));
+}
+PML_INLINE __m256i sum8(__m256i a0, __m256i a1, __m256i a2, __m256i a3, __m256i a4, __m256i a5, __m256i a6,
+                        __m256i a7) {
+    const __m256i q0 = pair64(pair32(a0, a1), pair32(a2, a3)); /* per 128-bit lane: sums of a0 a1 a2 a3 */
+    const __m256i q1 = pair64(pair32(a4, a5), pair32(a6, a7));
+    return _mm256_add_epi32(_mm256_blend_epi32(q0, q1, 0xF0), _mm256_permute2x128_si256(q0, q1, 0x21));
+}
+
 /* Eight rows (depth bytes each) against x, no weight sums: lane j = sum (x + 128) * w_j. Eight
  * independent accumulators keep the multiply-adds busy when depth is short. */
 PML_INLINE __m256i rows8(const int8_t *x, const int8_t *w, int32_t depth) {
-    const int8_t *r[8];
-    for (int32_t j = 0; j < 8; j++) r[j] = w + (size_t)j * depth;
+    /* row j at w + j * d: one moving pointer and two strides (d, 3d) address all eight rows; an
+     * array of eight row pointers was vectorized by the compiler into a 64-bit multiply and
+     * extracts per call, which cost as much as the multiply-adds at depth 128 */
+    const size_t d = (size_t)depth, d3 = 3 * d;
     __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
     int32_t i = 0;
     for (; i + 32 <= depth; i += 32) {
         const __m256i xv = pml__ld32u_s8(x + i);
-        a0 = pml__dpbusd(a0, xv, pml__ld32_s8(r[0] + i));
-        a1 = pml__dpbusd(a1, xv, pml__ld32_s8(r[1] + i));
-        a2 = pml__dpbusd(a2, xv, pml__ld32_s8(r[2] + i));
-        a3 = pml__dpbusd(a3, xv, pml__ld32_s8(r[3] + i));
-        a4 = pml__dpbusd(a4, xv, pml__ld32_s8(r[4] + i));
-        a5 = pml__dpbusd(a5, xv, pml__ld32_s8(r[5] + i));
-        a6 = pml__dpbusd(a6, xv, pml__ld32_s8(r[6] + i));
-        a7 = pml__dpbusd(a7, xv, pml__ld32_s8(r[7] + i));
+        const int8_t *p = w + i, *q = p + 4 * d;
+        a0 = pml__dpbusd(a0, xv, pml__ld32_s8(p));
+        a1 = pml__dpbusd(a1, xv, pml__ld32_s8(p + d));
+        a2 = pml__dpbusd(a2, xv, pml__ld32_s8(p + 2 * d));
+        a3 = pml__dpbusd(a3, xv, pml__ld32_s8(p + d3));
+        a4 = pml__dpbusd(a4, xv, pml__ld32_s8(q));
+        a5 = pml__dpbusd(a5, xv, pml__ld32_s8(q + d));
+        a6 = pml__dpbusd(a6, xv, pml__ld32_s8(q + 2 * d));
+        a7 = pml__dpbusd(a7, xv, pml__ld32_s8(q + d3));
     }
     if (i + 16 <= depth) {
         /* the upper 128-bit lane of these vectors is zero */
         const __m256i xv = _mm256_castsi128_si256(pml__ld16u_s8(x + i));
-#define PML_FC_H(a, j) a = pml__dpbusd(a, xv, _mm256_zextsi128_si256(pml__ld16b_s8(r[j] + i)))
+#define PML_FC_H(a, j) a = pml__dpbusd(a, xv, _mm256_zextsi128_si256(pml__ld16b_s8(w + (j) * d + i)))
         PML_FC_H(a0, 0);
         PML_FC_H(a1, 1);
         PML_FC_H(a2, 2);
@@ -137,7 +158,7 @@ PML_INLINE __m256i rows8(const int8_t *x, const int8_t *w, int32_t depth) {
         int64_t v;
         memcpy(&v, x + i, 8);
         const __m256i xv = _mm256_zextsi128_si256(_mm_cvtsi64_si128(v ^ (int64_t)0x8080808080808080ull)); /* 8 bytes + 128 */
-#define PML_FC_Q(a, j) (memcpy(&v, r[j] + i, 8), a = pml__dpbusd(a, xv, _mm256_zextsi128_si256(_mm_cvtsi64_si128(v))))
+#define PML_FC_Q(a, j) (memcpy(&v, w + (j) * d + i, 8), a = pml__dpbusd(a, xv, _mm256_zextsi128_si256(_mm_cvtsi64_si128(v))))
         PML_FC_Q(a0, 0);
         PML_FC_Q(a1, 1);
         PML_FC_Q(a2, 2);
@@ -149,17 +170,15 @@ PML_INLINE __m256i rows8(const int8_t *x, const int8_t *w, int32_t depth) {
 #undef PML_FC_Q
         i += 8;
     }
-    const __m256i h0 = _mm256_hadd_epi32(_mm256_hadd_epi32(a0, a1), _mm256_hadd_epi32(a2, a3));
-    const __m256i h1 = _mm256_hadd_epi32(_mm256_hadd_epi32(a4, a5), _mm256_hadd_epi32(a6, a7));
-    __m256i d = _mm256_add_epi32(_mm256_permute2x128_si256(h0, h1, 0x20), _mm256_permute2x128_si256(h0, h1, 0x31));
+    __m256i r = sum8(a0, a1, a2, a3, a4, a5, a6, a7);
     if (i < depth) {
         int32_t t[8];
-        _mm256_storeu_si256((__m256i *)(void *)t, d);
+        _mm256_storeu_si256((__m256i *)(void *)t, r);
         for (; i < depth; i++)
-            for (int32_t j = 0; j < 8; j++) t[j] += (x[i] + 128) * r[j][i];
-        d = _mm256_loadu_si256((const __m256i *)(const void *)t);
+            for (int32_t j = 0; j < 8; j++) t[j] += (x[i] + 128) * w[j * d + (size_t)i];
+        r = _mm256_loadu_si256((const __m256i *)(const void *)t);
     }
-    return d;
+    return r;
 }
 
 /* Depth 8: rows are 8 bytes and consecutive, so one 32-byte load holds 4 rows; against x
