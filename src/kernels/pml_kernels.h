@@ -269,6 +269,22 @@ PML_INTERNAL void pml_add_s8_ref(const pml_add_params *p, const pml_bcast5 *b, c
 /* rows x depth, softmax along depth; output scale 1/256, zero point -128 */
 PML_INTERNAL void pml_softmax_s8_ref(const pml_softmax_params *p, int32_t rows, int32_t depth, const int8_t *in,
                                      int8_t *out);
+/* the same, bit-exact, branchless and with each exp computed once (portable C) */
+PML_INTERNAL void pml_softmax_s8_fast(const pml_softmax_params *p, int32_t rows, int32_t depth, const int8_t *in,
+                                      int8_t *out);
+/* The SOFTMAX int8 variant of this build (both cover every shape): inline, so that the op calls it
+ * directly. x86 runs the fast twin; the targets keep the reference, not measured there yet. */
+#if defined(PML_KERNELS_AVX2) && !defined(PML_KERNELS_REF)
+#define PML_SOFTMAX_S8_NAME "softmax_s8_fast"
+PML_INLINE void pml__softmax_s8(const pml_softmax_params *p, int32_t rows, int32_t depth, const int8_t *in, int8_t *out) {
+    pml_softmax_s8_fast(p, rows, depth, in, out);
+}
+#else
+#define PML_SOFTMAX_S8_NAME "softmax_s8_ref"
+PML_INLINE void pml__softmax_s8(const pml_softmax_params *p, int32_t rows, int32_t depth, const int8_t *in, int8_t *out) {
+    pml_softmax_s8_ref(p, rows, depth, in, out);
+}
+#endif
 /* out = clamp(round(in / scale) + zp) (TFLite AffineQuantize: round half away from zero) */
 PML_INTERNAL void pml_quantize_f32_s8_ref(float scale, int32_t zp, size_t n, const float *in, int8_t *out);
 /* int8 -> int8 requantize: out = clamp(mbqm(in - in_zp, mult, shift) + out_zp) */

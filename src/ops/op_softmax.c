@@ -13,7 +13,7 @@ PML_OP_DATA(softmax_data);
 
 static pml_status eval_s8(const pml_interp *it, const pml_node *n) {
     const softmax_data *d = (const softmax_data *)n->data;
-    pml_softmax_s8_ref(&d->p, d->rows, d->depth, (const int8_t *)PML_IN(it, n, 0), (int8_t *)PML_OUTP(it, n, 0));
+    pml__softmax_s8(&d->p, d->rows, d->depth, (const int8_t *)PML_IN(it, n, 0), (int8_t *)PML_OUTP(it, n, 0));
     return PML_OK;
 }
 static pml_status eval_f32(const pml_interp *it, const pml_node *n) {
@@ -50,7 +50,7 @@ static pml_status prepare_any(pml_prep_ctx *pc, pml_node *n, pml_eval_fn f32_eva
         PML_PREP_CHECK(pc, beta > 0.0f && beta < 1e6f, PML_ERR_UNSUPPORTED, "SOFTMAX: beta out of range");
         pml__softmax_params_s8((double)beta, (double)pml__tinfo_scale(m, &in, 0), &dd.p);
         eval = eval_s8;
-        n->variant = "softmax_s8_ref";
+        n->variant = PML_SOFTMAX_S8_NAME;
     } else if (f32_eval == NULL) {
         return pml__prep_s8_only(pc, "SOFTMAX", "softmax", in.dtype != PML_DTYPE_I8 ? in.dtype : out.dtype);
     } else if (in.dtype == PML_DTYPE_F32 && out.dtype == PML_DTYPE_F32) {

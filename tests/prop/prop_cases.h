@@ -259,4 +259,37 @@ static inline bool prop_pool_case_draw(int k, uint64_t *seed, uint64_t *s, prop_
     return true;
 }
 
+typedef struct prop_softmax_case {
+    pml_softmax_params p;
+    int32_t rows, depth;
+    int32_t spread; /* inputs drawn from [127 - spread, 127] (0: all equal) */
+    bool extreme;
+} prop_softmax_case;
+
+/* SOFTMAX int8: short rows (classifier heads) and long ones (past the fast twin's kept exps, and
+ * up to sums so large that the output exponent is clamped), input scales over four decades, beta
+ * mostly 1, inputs over the full range or bunched near the maximum. */
+static inline void prop_softmax_case_draw(int k, uint64_t *seed, uint64_t *s, prop_softmax_case *c) {
+    *seed = 0x2545f4914f6cdd1dull * (uint64_t)(k + 1);
+    *s = *seed;
+    memset(c, 0, sizeof *c);
+    c->rows = prop_rnd(s, 1, 4);
+    c->depth = (prop_u64(s) % 2) ? prop_rnd(s, 1, 70) : prop_rnd(s, 1, 1000);
+    const double scale = 0.0005 * (double)(1 + prop_u64(s) % 10000) / (prop_u64(s) % 4 == 0 ? 10.0 : 1.0);
+    const double beta = (prop_u64(s) % 4 == 0) ? 0.1 + (double)(prop_u64(s) % 400) * 0.01 : 1.0;
+    pml__softmax_params_s8(beta, (double)(float)scale, &c->p);
+    const int32_t spreads[] = {255, 255, 255, 40, 8, 1, 0};
+    c->spread = spreads[prop_u64(s) % (sizeof spreads / sizeof spreads[0])];
+    c->extreme = prop_u64(s) % 10 == 0;
+}
+
+static inline void prop_softmax_fill(uint64_t *s, const prop_softmax_case *c, int8_t *in) {
+    const size_t n = (size_t)c->rows * (size_t)c->depth;
+    if (c->extreme) {
+        prop_fill_s8(s, in, n, true);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) in[i] = (int8_t)(127 - prop_rnd(s, 0, c->spread));
+}
+
 #endif /* PML_PROP_CASES_H */

@@ -313,6 +313,31 @@ PML_TEST(avgpool_s8_variants_match_ref) {
     if (nv > 1) CHECK(ran >= drawn && drawn > cases / 2);
 }
 
+/* SOFTMAX int8: the fast twin in every build (portable C), whichever variant the build runs */
+PML_TEST(softmax_s8_fast_matches_ref) {
+    int cases = n_cases(3000), clamped = 0;
+    bufs B = alloc_bufs();
+    for (int k = 0; k < cases; k++) {
+        uint64_t seed, s;
+        prop_softmax_case c;
+        prop_softmax_case_draw(k, &seed, &s, &c);
+        prop_softmax_fill(&s, &c, B.in);
+        const size_t n = (size_t)c.rows * (size_t)c.depth;
+        memset(B.ref, 0x5a, n + GUARD);
+        memset(B.got, 0x5a, n + GUARD);
+        pml_softmax_s8_ref(&c.p, c.rows, c.depth, B.in, B.ref);
+        pml_softmax_s8_fast(&c.p, c.rows, c.depth, B.in, B.got);
+        size_t first;
+        if (!same(B.ref, B.got, n, &first))
+            PML_FAIL_AT("softmax_s8_fast seed %llu: rows %d depth %d: byte %zu: %d vs ref %d", (unsigned long long)seed,
+                        c.rows, c.depth, first, B.got[first], B.ref[first]);
+        clamped += c.spread <= 1 && c.depth > 600; /* rows whose output exponent TFLite would reject */
+    }
+    free_bufs(&B);
+    printf("prop: softmax_s8: %d cases compared, %d with near-equal rows past 600 values\n", cases, clamped);
+    CHECK(clamped > 0);
+}
+
 int main(void) {
     PML_RUN(conv2d_s8_variants_match_ref);
     PML_RUN(dwconv2d_s8_variants_match_ref);
@@ -321,5 +346,6 @@ int main(void) {
     PML_RUN(add_s8_variants_match_ref);
     PML_RUN(add_s8_variants_all_input_pairs);
     PML_RUN(avgpool_s8_variants_match_ref);
+    PML_RUN(softmax_s8_fast_matches_ref);
     return PML_TEST_END("prop");
 }
