@@ -147,7 +147,9 @@ static inline void prop_fc_case_draw(int k, uint64_t *seed, uint64_t *s, prop_fc
     memset(c, 0, sizeof *c);
     c->batches = prop_rnd(s, 1, 4);
     c->depth = prop_rnd(s, 1, 700);
-    if (prop_u64(s) % 8 == 0) c->depth = prop_rnd(s, 1, 16); /* bottleneck layers (autoencoders): kernels may special-case */
+    const uint64_t dk = prop_u64(s) % 8;
+    if (dk == 0) c->depth = prop_rnd(s, 1, 16);            /* bottleneck layers (autoencoders): kernels may special-case */
+    if (dk == 1) c->depth = 32 * prop_rnd(s, 1, 4);       /* a few 32-byte chunks: kernels may unroll them */
     c->units = prop_rnd(s, 1, 150);
     if ((size_t)c->units * (size_t)c->depth > PROP_MAX_F) c->units = (int32_t)(PROP_MAX_F / (size_t)c->depth);
     c->p.input_offset = prop_rnd(s, -127, 128);

@@ -225,6 +225,14 @@ PML_INLINE void out16(const vnni_out *o, __m256i d0, __m256i d1, int32_t ch, int
     }
 }
 
+/* Rows 0 .. 16k - 1 (the largest multiple of 16 <= units) against x, outputs to y; returns 16k. */
+PML_INLINE int32_t rows16_loop(const vnni_out *o, const int8_t *x, const int8_t *w, int32_t depth, int32_t units, int8_t *y) {
+    int32_t j = 0;
+    for (; j + 16 <= units; j += 16)
+        out16(o, rows8(x, w + (size_t)j * depth, depth), rows8(x, w + (size_t)(j + 8) * depth, depth), j, y + j);
+    return j;
+}
+
 /* Input zero point -128 (or bias folded at prepare): no weight sums, no accumulator buffer. */
 static void fc_nosums(const pml_fc_params *p, const pml_requant *q, int32_t batches, int32_t depth, int32_t units,
                       const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out) {
@@ -247,8 +255,18 @@ static void fc_nosums(const pml_fc_params *p, const pml_requant *q, int32_t batc
                 out16(&o, rows8_d8(xv, w + (size_t)j * 8), rows8_d8(xv, w + (size_t)j * 8 + 64), j, y + j);
             for (; j + 8 <= units; j += 8) out8(&o, rows8_d8(xv, w + (size_t)j * 8), j, y + j);
         }
-        for (; j + 16 <= units; j += 16)
-            out16(&o, rows8(x, w + (size_t)j * depth, depth), rows8(x, w + (size_t)(j + 8) * depth, depth), j, y + j);
+        /* depths of up to four 32-byte chunks, inlined with the depth as a constant: the eight rows
+         * are then addressed with constant displacements from one pointer, not base + index */
+        if (depth == 128)
+            j = rows16_loop(&o, x, w, 128, units, y);
+        else if (depth == 96)
+            j = rows16_loop(&o, x, w, 96, units, y);
+        else if (depth == 64)
+            j = rows16_loop(&o, x, w, 64, units, y);
+        else if (depth == 32)
+            j = rows16_loop(&o, x, w, 32, units, y);
+        else if (depth != 8)
+            j = rows16_loop(&o, x, w, depth, units, y);
         for (; j + 8 <= units; j += 8) out8(&o, rows8(x, w + (size_t)j * depth, depth), j, y + j);
         for (; j < units; j += 4) {
             int32_t d[4], s[4];
