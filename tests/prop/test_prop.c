@@ -110,23 +110,27 @@ PML_TEST(fc_s8_variants_match_ref) {
     int cases = n_cases(3000), ran = 0, folded = 0;
     bufs B = alloc_bufs();
     int32_t *eb = malloc(sizeof(int32_t) * PROP_MAX_CH); /* folded bias */
+    /* weights at a 32-byte boundary in even cases, 16 bytes past one in odd cases (a .tflite
+     * aligns buffers to 16 bytes; kernels may address the two alignments differently) */
+    int8_t *wbase = aligned_alloc(32, (PROP_MAX_F + 16 + 31) & ~(size_t)31);
     for (int k = 0; k < cases; k++) {
         uint64_t seed, s;
         prop_fc_case c;
         prop_fc_case_draw(k, &seed, &s, &c);
         prop_fill_s8(&s, B.in, (size_t)c.batches * c.depth, c.extreme);
-        prop_fill_s8(&s, B.f, (size_t)c.units * c.depth, c.extreme);
+        int8_t *wf = wbase + (k % 2 ? 16 : 0); /* [units][depth] */
+        prop_fill_s8(&s, wf, (size_t)c.units * c.depth, c.extreme);
         prop_bias(&s, B.bias, c.units);
         prop_requant(&s, c.units, c.per_channel, B.mult, B.shift);
         const pml_requant q = {B.mult, B.shift, c.per_channel ? c.units : 1};
         const int32_t *bias = c.no_bias ? NULL : B.bias;
         const size_t out_n = (size_t)c.batches * c.units;
         memset(B.ref, 0x5a, out_n + GUARD);
-        pml_fc_s8_ref(&c.p, &q, c.batches, c.depth, c.units, B.in, B.f, bias, B.ref);
+        pml_fc_s8_ref(&c.p, &q, c.batches, c.depth, c.units, B.in, wf, bias, B.ref);
         for (uint32_t v = 0; v + 1 < nv; v++) {
             if (tab[v].applies && !tab[v].applies(&c.p)) continue;
             memset(B.got, 0x5a, out_n + GUARD);
-            tab[v].run(&c.p, &q, c.batches, c.depth, c.units, B.in, B.f, bias, B.got);
+            tab[v].run(&c.p, &q, c.batches, c.depth, c.units, B.in, wf, bias, B.got);
             size_t first;
             if (!same(B.ref, B.got, out_n, &first))
                 PML_FAIL_AT("%s seed %llu: batches %d depth %d units %d: byte %zu: %d vs ref %d", tab[v].name,
@@ -138,9 +142,9 @@ PML_TEST(fc_s8_variants_match_ref) {
         if (c.p.input_offset != 128 && pml_fc_s8_vnni_applies(&c.p)) {
             pml_fc_params p128 = c.p;
             p128.input_offset = 128;
-            pml_fc_s8_vnni_fold(&c.p, c.depth, c.units, B.f, bias, eb);
+            pml_fc_s8_vnni_fold(&c.p, c.depth, c.units, wf, bias, eb);
             memset(B.got, 0x5a, out_n + GUARD);
-            pml_fc_s8_vnni(&p128, &q, c.batches, c.depth, c.units, B.in, B.f, eb, B.got);
+            pml_fc_s8_vnni(&p128, &q, c.batches, c.depth, c.units, B.in, wf, eb, B.got);
             size_t first;
             if (!same(B.ref, B.got, out_n, &first))
                 PML_FAIL_AT("fc_s8_vnni folded seed %llu: batches %d depth %d units %d: byte %zu: %d vs ref %d",
@@ -150,6 +154,7 @@ PML_TEST(fc_s8_variants_match_ref) {
 #endif
     }
     free(eb);
+    free(wbase);
     free_bufs(&B);
     printf("prop: fc_s8: %d variant runs compared (%u variants in this build), %d with folded bias\n", ran, nv, folded);
     if (nv > 1) CHECK(ran >= cases);

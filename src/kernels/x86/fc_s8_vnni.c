@@ -181,6 +181,38 @@ PML_INLINE __m256i rows8(const int8_t *x, const int8_t *w, int32_t depth) {
     return r;
 }
 
+/* rows8 for rows that start 16 bytes past a 32-byte boundary, depth a multiple of 32 (weights in
+ * a .tflite are 16-byte aligned, so half of the layers start so): a 32-byte load at row offset
+ * 32k would straddle a cache line every other time, which cost ~25% on AD. Instead the first and
+ * last 16 bytes of a row form one vector (two 16-byte loads, each within a line) and the loads
+ * in between, at row offsets 16 + 32k, are aligned; x is paired the same way, so the dot products
+ * are unchanged. */
+PML_INLINE __m256i rows8_h16(const int8_t *x, const int8_t *w, int32_t depth) {
+    const size_t d = (size_t)depth, d3 = 3 * d;
+    const __m256i xv0 = _mm256_xor_si256(_mm256_setr_m128i(pml__ld16b_s8(x), pml__ld16b_s8(x + d - 16)),
+                                         _mm256_set1_epi8((char)0x80));
+#define PML_FC_E(j) _mm256_setr_m128i(pml__ld16b_s8(w + (j) * d), pml__ld16b_s8(w + (j) * d + d - 16))
+    const __m256i z = _mm256_setzero_si256();
+    __m256i a0 = pml__dpbusd(z, xv0, PML_FC_E(0)), a1 = pml__dpbusd(z, xv0, PML_FC_E(1)),
+            a2 = pml__dpbusd(z, xv0, PML_FC_E(2)), a3 = pml__dpbusd(z, xv0, PML_FC_E(3)),
+            a4 = pml__dpbusd(z, xv0, PML_FC_E(4)), a5 = pml__dpbusd(z, xv0, PML_FC_E(5)),
+            a6 = pml__dpbusd(z, xv0, PML_FC_E(6)), a7 = pml__dpbusd(z, xv0, PML_FC_E(7));
+#undef PML_FC_E
+    for (int32_t i = 16; i + 48 <= depth; i += 32) {
+        const __m256i xv = pml__ld32u_s8(x + i);
+        const int8_t *p = w + i, *q = p + 4 * d;
+        a0 = pml__dpbusd(a0, xv, pml__ld32_s8(p));
+        a1 = pml__dpbusd(a1, xv, pml__ld32_s8(p + d));
+        a2 = pml__dpbusd(a2, xv, pml__ld32_s8(p + 2 * d));
+        a3 = pml__dpbusd(a3, xv, pml__ld32_s8(p + d3));
+        a4 = pml__dpbusd(a4, xv, pml__ld32_s8(q));
+        a5 = pml__dpbusd(a5, xv, pml__ld32_s8(q + d));
+        a6 = pml__dpbusd(a6, xv, pml__ld32_s8(q + 2 * d));
+        a7 = pml__dpbusd(a7, xv, pml__ld32_s8(q + d3));
+    }
+    return sum8(a0, a1, a2, a3, a4, a5, a6, a7);
+}
+
 /* Depth 8: rows are 8 bytes and consecutive, so one 32-byte load holds 4 rows; against x
  * broadcast 8 bytes at a time, vpdpbusd gives two half-sums per row, and one vphaddd pairs them.
  * Lane j of the result = sum (x + 128) * w_j for the 8 rows at w. */
@@ -228,6 +260,9 @@ PML_INLINE void out16(const vnni_out *o, __m256i d0, __m256i d1, int32_t ch, int
 /* Rows 0 .. 16k - 1 (the largest multiple of 16 <= units) against x, outputs to y; returns 16k. */
 PML_INLINE int32_t rows16_loop(const vnni_out *o, const int8_t *x, const int8_t *w, int32_t depth, int32_t units, int8_t *y) {
     int32_t j = 0;
+    if (depth % 32 == 0 && ((uintptr_t)w & 31) == 16)
+        for (; j + 16 <= units; j += 16)
+            out16(o, rows8_h16(x, w + (size_t)j * depth, depth), rows8_h16(x, w + (size_t)(j + 8) * depth, depth), j, y + j);
     for (; j + 16 <= units; j += 16)
         out16(o, rows8(x, w + (size_t)j * depth, depth), rows8(x, w + (size_t)(j + 8) * depth, depth), j, y + j);
     return j;
