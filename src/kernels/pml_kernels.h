@@ -272,12 +272,18 @@ PML_INTERNAL void pml_softmax_s8_ref(const pml_softmax_params *p, int32_t rows, 
 /* the same, bit-exact, branchless and with each exp computed once (portable C) */
 PML_INTERNAL void pml_softmax_s8_fast(const pml_softmax_params *p, int32_t rows, int32_t depth, const int8_t *in,
                                       int8_t *out);
-/* The SOFTMAX int8 variant of this build (both cover every shape): inline, so that the op calls it
- * directly. x86 runs the fast twin; the targets keep the reference, not measured there yet. */
+/* its per-row step after the sum of exps (Q12.19): GetReciprocal's scale (Q0.31) and the output
+ * exponent, clamped to 0..31 as the reference does */
+PML_INTERNAL void pml__softmax_scale_s8(uint32_t sum_of_exps, int32_t *shifted_scale, int32_t *exponent);
+/* x86-64 AVX2: eight elements per vector */
+PML_INTERNAL void pml_softmax_s8_avx2(const pml_softmax_params *p, int32_t rows, int32_t depth, const int8_t *in,
+                                      int8_t *out);
+/* The SOFTMAX int8 variant of this build (all cover every shape): inline, so that the op calls it
+ * directly. x86 runs the AVX2 twin; the targets keep the reference, not measured there yet. */
 #if defined(PML_KERNELS_AVX2) && !defined(PML_KERNELS_REF)
-#define PML_SOFTMAX_S8_NAME "softmax_s8_fast"
+#define PML_SOFTMAX_S8_NAME "softmax_s8_avx2"
 PML_INLINE void pml__softmax_s8(const pml_softmax_params *p, int32_t rows, int32_t depth, const int8_t *in, int8_t *out) {
-    pml_softmax_s8_fast(p, rows, depth, in, out);
+    pml_softmax_s8_avx2(p, rows, depth, in, out);
 }
 #else
 #define PML_SOFTMAX_S8_NAME "softmax_s8_ref"

@@ -68,6 +68,14 @@ static int32_t one_over_one_plus_x(int32_t a) {
     return sat_shl(x, 1);
 }
 
+void pml__softmax_scale_s8(uint32_t sum_of_exps, int32_t *shifted_scale, int32_t *exponent) {
+    const int headroom_plus_one = sum_of_exps ? __builtin_clz(sum_of_exps) : 32;
+    const uint32_t normalised = headroom_plus_one < 32 ? sum_of_exps << headroom_plus_one : 0u;
+    *shifted_scale = one_over_one_plus_x((int32_t)(normalised - (1u << 31)));
+    const int32_t e = 12 - headroom_plus_one + 31 - 8;
+    *exponent = e > 31 ? 31 : e < 0 ? 0 : e;
+}
+
 void pml_softmax_s8_fast(const pml_softmax_params *p, int32_t rows, int32_t depth, const int8_t *in, int8_t *out) {
     /* in  [rows, depth] */
     /* out [rows, depth], scale 1/256, zero point -128 */
@@ -91,11 +99,8 @@ void pml_softmax_s8_fast(const pml_softmax_params *p, int32_t rows, int32_t dept
             }
         }
 
-        const int headroom_plus_one = sum_of_exps ? __builtin_clz(sum_of_exps) : 32;
-        const uint32_t normalised = headroom_plus_one < 32 ? sum_of_exps << headroom_plus_one : 0u;
-        const int32_t shifted_scale = one_over_one_plus_x((int32_t)(normalised - (1u << 31)));
-        int32_t exponent = 12 - headroom_plus_one + 31 - 8;
-        exponent = exponent > 31 ? 31 : exponent < 0 ? 0 : exponent;
+        int32_t shifted_scale, exponent;
+        pml__softmax_scale_s8(sum_of_exps, &shifted_scale, &exponent);
 
         for (int32_t c = 0; c < depth; c++) {
             const int32_t diff = x[c] - max_in_row;

@@ -318,8 +318,19 @@ PML_TEST(avgpool_s8_variants_match_ref) {
     if (nv > 1) CHECK(ran >= drawn && drawn > cases / 2);
 }
 
-/* SOFTMAX int8: the fast twin in every build (portable C), whichever variant the build runs */
-PML_TEST(softmax_s8_fast_matches_ref) {
+/* SOFTMAX int8: the portable fast twin in every build, the AVX2 one in x86 builds */
+static const struct {
+    const char *name;
+    void (*run)(const pml_softmax_params *p, int32_t rows, int32_t depth, const int8_t *in, int8_t *out);
+} softmax_s8[] = {
+    {"softmax_s8_fast", pml_softmax_s8_fast},
+#ifdef PML_KERNELS_AVX2
+    {"softmax_s8_avx2", pml_softmax_s8_avx2},
+#endif
+};
+#define N_SOFTMAX ((int)(sizeof softmax_s8 / sizeof softmax_s8[0]))
+
+PML_TEST(softmax_s8_variants_match_ref) {
     int cases = n_cases(3000), clamped = 0;
     bufs B = alloc_bufs();
     for (int k = 0; k < cases; k++) {
@@ -329,17 +340,20 @@ PML_TEST(softmax_s8_fast_matches_ref) {
         prop_softmax_fill(&s, &c, B.in);
         const size_t n = (size_t)c.rows * (size_t)c.depth;
         memset(B.ref, 0x5a, n + GUARD);
-        memset(B.got, 0x5a, n + GUARD);
         pml_softmax_s8_ref(&c.p, c.rows, c.depth, B.in, B.ref);
-        pml_softmax_s8_fast(&c.p, c.rows, c.depth, B.in, B.got);
-        size_t first;
-        if (!same(B.ref, B.got, n, &first))
-            PML_FAIL_AT("softmax_s8_fast seed %llu: rows %d depth %d: byte %zu: %d vs ref %d", (unsigned long long)seed,
-                        c.rows, c.depth, first, B.got[first], B.ref[first]);
+        for (int v = 0; v < N_SOFTMAX; v++) {
+            memset(B.got, 0x5a, n + GUARD);
+            softmax_s8[v].run(&c.p, c.rows, c.depth, B.in, B.got);
+            size_t first;
+            if (!same(B.ref, B.got, n, &first))
+                PML_FAIL_AT("%s seed %llu: rows %d depth %d: byte %zu: %d vs ref %d", softmax_s8[v].name,
+                            (unsigned long long)seed, c.rows, c.depth, first, B.got[first], B.ref[first]);
+        }
         clamped += c.spread <= 1 && c.depth > 600; /* rows whose output exponent TFLite would reject */
     }
     free_bufs(&B);
-    printf("prop: softmax_s8: %d cases compared, %d with near-equal rows past 600 values\n", cases, clamped);
+    printf("prop: softmax_s8: %d cases compared (%d variants), %d with near-equal rows past 600 values\n", cases, N_SOFTMAX,
+           clamped);
     CHECK(clamped > 0);
 }
 
@@ -351,6 +365,6 @@ int main(void) {
     PML_RUN(add_s8_variants_match_ref);
     PML_RUN(add_s8_variants_all_input_pairs);
     PML_RUN(avgpool_s8_variants_match_ref);
-    PML_RUN(softmax_s8_fast_matches_ref);
+    PML_RUN(softmax_s8_variants_match_ref);
     return PML_TEST_END("prop");
 }
