@@ -5,16 +5,19 @@
  *
  * Per call, the weights are repacked on the stack in tiles of 16 output channels, layout
  * [Kp/4][16][4], so one vpdpbusd multiplies a broadcast 4-byte input word by 8 channels' 4 weights:
- * accumulators hold whole output channels and need no horizontal reduction. Pixels go in groups
- * of 4; each pixel's window (Kp bytes) is copied made unsigned (x ^ 0x80 = x + 128): read from the
- * input for pointwise convolutions and, filter row by filter row, for windows inside the image;
- * otherwise gathered (im2col) with padding taps set to the input zero point. The tail up to Kp
- * meets packed weights of 0. Then
+ * accumulators hold whole output channels and need no horizontal reduction. The repack is a
+ * transpose of 4-byte words, 8 rows x 16 bytes per two rounds of in-lane unpacks, with the row
+ * sums taken from the transposed words. Pixels go in groups of up to 6, as even as possible (6
+ * pixels x 16 channels = 12 accumulators cover vpdpbusd's latency; groups of up to 3 split the
+ * words over two sets). Each pixel's window (Kp bytes) is copied made unsigned
+ * (x ^ 0x80 = x + 128): read from the input for pointwise convolutions and, filter row by filter
+ * row, for windows inside the image; otherwise gathered (im2col) with padding taps set to the
+ * input zero point. The tail up to Kp meets packed weights of 0. Then
  *   sum_k w (x + off) = sum_k w (x + 128) + (off - 128) * sum_k w,
- * the last term folded into a per-channel effective bias (for a padding tap, w (zp + 128) and its
- * share (off - 128) w cancel: zp = -off). Exact integer arithmetic (int32 wraps only where the
- * reference's true result fits): bit-exact. Stack: about 120 KB (packed tiles, image, per-channel
- * requantization constants); nothing from the arena.
+ * the last term folded into a per-channel effective bias, which the accumulators start from (for
+ * a padding tap, w (zp + 128) and its share (off - 128) w cancel: zp = -off). Exact integer
+ * arithmetic (int32 wraps only where the reference's true result fits): bit-exact. Stack: about
+ * 125 KB (packed tiles, image, per-channel requantization constants); nothing from the arena.
  */
 #include <string.h>
 
@@ -28,7 +31,7 @@
 #define VNNIP_PACK_BYTES 40960 /* all tiles packed at once (gathering convolutions need this; 64 x 3x3x64 fits) */
 #define VNNIP_IMG_BYTES 32768  /* padded input of one batch made unsigned (image mode) */
 #define VNNIP_FPAD_BYTES 8192  /* channel-padded filter copy */
-#define VNNIP_STRIP 64         /* pointwise: pixels made unsigned at a time (VNNIP_STRIP * C <= VNNIP_IMG_BYTES) */
+#define VNNIP_STRIP 64         /* pointwise: pixels made unsigned at a time (fewer if C > VNNIP_IMG_BYTES / 64) */
 
 static bool pointwise(const pml_conv_params *p, const pml_dims4 *in_d, const pml_dims4 *f_d) {
     return f_d->h == 1 && f_d->w == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_h == 0 && p->pad_w == 0 &&
@@ -46,75 +49,84 @@ bool pml_conv2d_s8_vnnip_applies(const pml_conv_params *p, const pml_dims4 *in_d
     return pml__x86_has_avxvnni();
 }
 
-/* 8 rows x 32 bytes (rows r[0..8) at byte k) as an 8 x 8 transpose of 4-byte words: out[i] holds
- * word i of every row, i.e. the packed layout's [k4 = k/4 + i][rows]. */
-PML_INLINE void transpose8(const int8_t *const r[8], int32_t k, __m256i out[8]) {
-    __m256i v[8], t[8];
-    for (int32_t j = 0; j < 8; j++) v[j] = _mm256_loadu_si256((const __m256i *)(const void *)(r[j] + k));
-    for (int32_t j = 0; j < 8; j += 2) {
-        t[j] = _mm256_unpacklo_epi32(v[j], v[j + 1]);     /* r_j w0, r_j+1 w0, r_j w1, r_j+1 w1 | w4.. */
-        t[j + 1] = _mm256_unpackhi_epi32(v[j], v[j + 1]); /* w2, w3 | w6, w7                         */
-    }
-    for (int32_t j = 0; j < 8; j += 4) {
-        v[j] = _mm256_unpacklo_epi64(t[j], t[j + 2]);         /* w0 of rows j..j+3 | w4 */
-        v[j + 1] = _mm256_unpackhi_epi64(t[j], t[j + 2]);     /* w1 | w5 */
-        v[j + 2] = _mm256_unpacklo_epi64(t[j + 1], t[j + 3]); /* w2 | w6 */
-        v[j + 3] = _mm256_unpackhi_epi64(t[j + 1], t[j + 3]); /* w3 | w7 */
-    }
-    for (int32_t i = 0; i < 4; i++) {
-        out[i] = _mm256_permute2x128_si256(v[i], v[i + 4], 0x20);
-        out[i + 4] = _mm256_permute2x128_si256(v[i], v[i + 4], 0x31);
-    }
+/* Two 16-byte runs as one vector: a in the low lane, b in the high lane. */
+PML_INLINE __m256i ld2x16(const int8_t *a, const int8_t *b) {
+    return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)a)),
+                                   _mm_loadu_si128((const __m128i *)(const void *)b), 1);
 }
 
-/* Tile t of the packed weights: [Kp/4][16][4] s8, zero beyond K and beyond OC (n rows).
- * Also returns sw[j] = sum_k w[oc0 + j][k]. */
-static void pack_tile(const int8_t *filter, int32_t K, int32_t Kp, int32_t oc0, int32_t n, int8_t *wp, int32_t sw[TILE]) {
-    int32_t kv = 0; /* bytes [0, kv) of row groups with 8 rows present are packed by transposes */
-    for (int32_t g = 0; g < TILE; g += 8) {
-        if (g + 8 > n) break;
-        const int8_t *r[8];
-        for (int32_t j = 0; j < 8; j++) r[j] = filter + (size_t)(oc0 + g + j) * K;
-        int32_t k = 0;
-        for (; k + 32 <= K; k += 32) {
-            __m256i o[8];
-            transpose8(r, k, o);
-            for (int32_t i = 0; i < 8; i++) _mm256_store_si256((__m256i *)(void *)(wp + ((size_t)(k / 4 + i) * TILE + g) * 4), o[i]);
-        }
-        kv = k;
-    }
-    for (int32_t j = 0; j < TILE; j++) {
-        const int8_t *wr = filter + (size_t)(oc0 + j) * K;
-        for (int32_t k4 = (j < (n & ~7) ? kv / 4 : 0); k4 < Kp / 4; k4++) {
-            int8_t v[4] = {0, 0, 0, 0};
-            if (j < n && 4 * k4 + 4 <= K)
-                memcpy(v, wr + 4 * k4, 4);
-            else if (j < n)
-                for (int32_t b = 0; 4 * k4 + b < K; b++) v[b] = wr[4 * k4 + b];
-            memcpy(wp + ((size_t)k4 * TILE + j) * 4, v, 4);
-        }
-    }
-    /* row sums from the packed tile (the zero tail adds nothing) */
+/* Bytes [k, k + 16) of 8 rows r[0..8) as 4-byte words transposed: o[i] lane j = word i of row j.
+ * Rows j and j + 4 share one load (low and high lane), so two rounds of in-lane unpacks do it:
+ * 8 shuffles per 128 bytes, no lane crossing. */
+PML_INLINE void tr8x4(const int8_t *const r[8], size_t k, __m256i o[4]) {
+    const __m256i v0 = ld2x16(r[0] + k, r[4] + k), v1 = ld2x16(r[1] + k, r[5] + k);
+    const __m256i v2 = ld2x16(r[2] + k, r[6] + k), v3 = ld2x16(r[3] + k, r[7] + k);
+    const __m256i t0 = _mm256_unpacklo_epi32(v0, v1), t1 = _mm256_unpackhi_epi32(v0, v1); /* rows 0 1 | 4 5 */
+    const __m256i t2 = _mm256_unpacklo_epi32(v2, v3), t3 = _mm256_unpackhi_epi32(v2, v3); /* rows 2 3 | 6 7 */
+    o[0] = _mm256_unpacklo_epi64(t0, t2);
+    o[1] = _mm256_unpackhi_epi64(t0, t2);
+    o[2] = _mm256_unpacklo_epi64(t1, t3);
+    o[3] = _mm256_unpackhi_epi64(t1, t3);
+}
+
+/* Tile t of the packed weights: [Kp/4][16][4] s8, zero beyond K and beyond OC (n rows), and the
+ * tile's effective biases ebias[oc0 + j] = bias + (off - 128) * sum_k w[oc0 + j][k] (0 beyond n).
+ * Groups of 8 rows are transposed 16 bytes at a time; the row sums come from the transposed words
+ * (four vpdpbusd chains, so their latency hides behind the shuffles). The last K % 16 bytes, and
+ * groups with fewer than 8 rows, go through a zero-padded copy. */
+static void pack_tile(const int8_t *filter, int32_t K, int32_t Kp, int32_t oc0, int32_t n, const int32_t *bias,
+                      int32_t off, int8_t *wp, int32_t *ebias) {
     const __m256i ones = _mm256_set1_epi8(1);
-    __m256i s0 = _mm256_setzero_si256(), s1 = s0;
-    for (int32_t k4 = 0; k4 < Kp / 4; k4++) {
-        s0 = pml__dpbusd(s0, ones, _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64)));
-        s1 = pml__dpbusd(s1, ones, _mm256_load_si256((const __m256i *)(const void *)(wp + (size_t)k4 * 64 + 32)));
+    const int32_t kw = Kp / 4;
+    for (int32_t g = 0; g < TILE; g += 8) {
+        const int32_t rows = n - g <= 0 ? 0 : (n - g > 8 ? 8 : n - g);
+        __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0, o[4];
+        int32_t k = 0;
+        if (rows == 8) {
+            const int8_t *r[8];
+            for (int32_t j = 0; j < 8; j++) r[j] = filter + (size_t)(oc0 + g + j) * K;
+            for (; k + 16 <= K; k += 16) {
+                tr8x4(r, (size_t)k, o);
+                int8_t *d = wp + ((size_t)k * TILE + (size_t)g * 4);
+                _mm256_store_si256((__m256i *)(void *)d, o[0]);
+                _mm256_store_si256((__m256i *)(void *)(d + 64), o[1]);
+                _mm256_store_si256((__m256i *)(void *)(d + 128), o[2]);
+                _mm256_store_si256((__m256i *)(void *)(d + 192), o[3]);
+                s0 = pml__dpbusd(s0, ones, o[0]);
+                s1 = pml__dpbusd(s1, ones, o[1]);
+                s2 = pml__dpbusd(s2, ones, o[2]);
+                s3 = pml__dpbusd(s3, ones, o[3]);
+            }
+        }
+        for (; k < Kp; k += 16) { /* the rest through a zero-padded copy (k < K: see Kp) */
+            int8_t rest[8][16];
+            const int8_t *r[8];
+            const int32_t len = K - k < 16 ? K - k : 16;
+            memset(rest, 0, sizeof rest);
+            for (int32_t j = 0; j < 8; j++) {
+                if (j < rows) memcpy(rest[j], filter + (size_t)(oc0 + g + j) * K + k, (size_t)len);
+                r[j] = rest[j];
+            }
+            tr8x4(r, 0, o);
+            for (int32_t i = 0; i < 4 && k / 4 + i < kw; i++) {
+                _mm256_store_si256((__m256i *)(void *)(wp + ((size_t)(k / 4 + i) * TILE + (size_t)g) * 4), o[i]);
+                s0 = pml__dpbusd(s0, ones, o[i]);
+            }
+        }
+        /* ebias = bias + (off - 128) * sum w, wrapping (int32 multiply-low) */
+        const __m256i sw = _mm256_add_epi32(_mm256_add_epi32(s0, s1), _mm256_add_epi32(s2, s3));
+        __m256i e = _mm256_mullo_epi32(_mm256_set1_epi32(off - 128), sw);
+        if (rows == 8 && bias) e = _mm256_add_epi32(e, _mm256_loadu_si256((const __m256i *)(const void *)(bias + oc0 + g)));
+        _mm256_storeu_si256((__m256i *)(void *)(ebias + oc0 + g), e);
+        if (rows < 8 && bias)
+            for (int32_t j = 0; j < rows; j++) ebias[oc0 + g + j] = pml__wadd(ebias[oc0 + g + j], bias[oc0 + g + j]);
     }
-    _mm256_storeu_si256((__m256i *)(void *)sw, s0);
-    _mm256_storeu_si256((__m256i *)(void *)(sw + 8), s1);
 }
 
-/* ebias[oc0 + j] = bias + (off - 128) * sum w, for the n rows of one tile */
-PML_INLINE void set_ebias(const int32_t sw[TILE], int32_t oc0, int32_t n, const int32_t *bias, int32_t off, int32_t *ebias) {
-    for (int32_t j = 0; j < n; j++)
-        ebias[oc0 + j] = (int32_t)((uint32_t)(bias ? bias[oc0 + j] : 0) + (uint32_t)(off - 128) * (uint32_t)sw[j]);
-}
-
-/* Output stage of one pixel's tile: acc + ebias[oc0..], requantized. */
+/* Output stage of one pixel's tile: the accumulators (which started at the effective bias),
+ * requantized. */
 typedef struct out_stage {
-    const int32_t *ebias; /* [OC] */
-    const pml__rq8 *rq;   /* [OC / 8] per-channel, or [1] per-tensor */
+    const pml__rq8 *rq; /* [OC / 8] per-channel, or [1] per-tensor */
     bool per_channel;
     __m256i voff;
     __m128i lo8, hi8;
@@ -125,15 +137,13 @@ typedef struct out_stage {
 PML_INLINE void finish(__m256i a0, __m256i a1, int32_t oc0, int32_t n, const out_stage *st, int8_t *out) {
     if (n == TILE) {
         const pml__rq8 *r0 = st->per_channel ? &st->rq[oc0 / 8] : st->rq, *r1 = st->per_channel ? r0 + 1 : r0;
-        a0 = _mm256_add_epi32(a0, _mm256_loadu_si256((const __m256i *)(const void *)(st->ebias + oc0)));
-        a1 = _mm256_add_epi32(a1, _mm256_loadu_si256((const __m256i *)(const void *)(st->ebias + oc0 + 8)));
         pml__store16_s8(pml__outq8_avx2(a0, r0, st->voff), pml__outq8_avx2(a1, r1, st->voff), st->lo8, st->hi8, out + oc0);
         return;
     }
     int32_t acc[TILE];
     _mm256_storeu_si256((__m256i *)(void *)acc, a0);
     _mm256_storeu_si256((__m256i *)(void *)(acc + 8), a1);
-    pml__requant_row_avx2(acc, n, oc0, st->ebias, st->q, st->p->output_offset, st->p->act_min, st->p->act_max, out + oc0);
+    pml__requant_row_avx2(acc, n, oc0, NULL, st->q, st->p->output_offset, st->p->act_min, st->p->act_max, out + oc0);
 }
 
 PML_INLINE __m256i bcast4(const uint8_t *x) {
@@ -142,52 +152,95 @@ PML_INLINE __m256i bcast4(const uint8_t *x) {
     return _mm256_set1_epi32(v);
 }
 
-/* Up to 4 pixels against one packed tile; outputs at out[j] + oc0. Pixel j's window (unsigned
- * bytes) is nr runs of rk4 4-byte words, run r at x[j] + r * xs, matching packed words
- * [r * rk4, (r + 1) * rk4). */
-PML_INLINE void tile4(const uint8_t *const x[4], int32_t np, int32_t nr, size_t xs, int32_t rk4, const int8_t *wp,
-                      int32_t oc0, int32_t n, const out_stage *st, int8_t *const out[4]) {
-    if (np == 4) {
-        __m256i a00 = _mm256_setzero_si256(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
-        for (int32_t r = 0; r < nr; r++) {
-            const uint8_t *x0 = x[0] + r * xs, *x1 = x[1] + r * xs, *x2 = x[2] + r * xs, *x3 = x[3] + r * xs;
-            const int8_t *wr = wp + (size_t)r * rk4 * 64;
-            for (int32_t k4 = 0; k4 < rk4; k4++) {
+/* Largest pixel group: 6 pixels x 16 channels keep 12 accumulators, enough to cover vpdpbusd's
+ * latency (5 cycles at 2 per cycle needs 10 in flight); with the 2 weight vectors and the
+ * broadcast input word that is 15 of the 16 ymm registers. */
+#define GROUP_MAX 6
+
+/* NP pixels (a constant after inlining) against one packed tile; outputs at out[j] + oc0. Pixel
+ * j's window (unsigned bytes) is nr runs of rk4 4-byte words, run r at x[j] + r * xs, matching
+ * packed words [r * rk4, (r + 1) * rk4). Accumulators start at the effective bias. Groups of up to
+ * 3 pixels alternate two sets of accumulators over even and odd words, so that they too have
+ * enough multiply-adds in flight. */
+PML_INLINE void tile_np(const int32_t NP, const uint8_t *const x[GROUP_MAX], int32_t nr, size_t xs, int32_t rk4,
+                        const int8_t *wp, const int32_t *ebias, int32_t oc0, int32_t n, const out_stage *st,
+                        int8_t *const out[GROUP_MAX]) {
+    const __m256i e0 = _mm256_loadu_si256((const __m256i *)(const void *)(ebias + oc0));
+    const __m256i e1 = _mm256_loadu_si256((const __m256i *)(const void *)(ebias + oc0 + 8));
+    const bool split = NP <= 3;
+    __m256i a[GROUP_MAX][2], b[GROUP_MAX][2];
+#pragma GCC unroll 6
+    for (int32_t j = 0; j < NP; j++) {
+        a[j][0] = e0;
+        a[j][1] = e1;
+        b[j][0] = b[j][1] = _mm256_setzero_si256();
+    }
+    for (int32_t r = 0; r < nr; r++) {
+        const uint8_t *xr[GROUP_MAX];
+#pragma GCC unroll 6
+        for (int32_t j = 0; j < NP; j++) xr[j] = x[j] + (size_t)r * xs;
+        const int8_t *wr = wp + (size_t)r * (size_t)rk4 * 64;
+        int32_t k4 = 0;
+        if (split)
+            for (; k4 + 2 <= rk4; k4 += 2) {
                 const __m256i w0 = _mm256_load_si256((const __m256i *)(const void *)(wr + (size_t)k4 * 64));
                 const __m256i w1 = _mm256_load_si256((const __m256i *)(const void *)(wr + (size_t)k4 * 64 + 32));
-                __m256i xb = bcast4(x0 + 4 * k4);
-                a00 = pml__dpbusd(a00, xb, w0);
-                a01 = pml__dpbusd(a01, xb, w1);
-                xb = bcast4(x1 + 4 * k4);
-                a10 = pml__dpbusd(a10, xb, w0);
-                a11 = pml__dpbusd(a11, xb, w1);
-                xb = bcast4(x2 + 4 * k4);
-                a20 = pml__dpbusd(a20, xb, w0);
-                a21 = pml__dpbusd(a21, xb, w1);
-                xb = bcast4(x3 + 4 * k4);
-                a30 = pml__dpbusd(a30, xb, w0);
-                a31 = pml__dpbusd(a31, xb, w1);
+                const __m256i w2 = _mm256_load_si256((const __m256i *)(const void *)(wr + (size_t)k4 * 64 + 64));
+                const __m256i w3 = _mm256_load_si256((const __m256i *)(const void *)(wr + (size_t)k4 * 64 + 96));
+#pragma GCC unroll 6
+                for (int32_t j = 0; j < NP; j++) {
+                    const __m256i xa = bcast4(xr[j] + 4 * k4), xb = bcast4(xr[j] + 4 * k4 + 4);
+                    a[j][0] = pml__dpbusd(a[j][0], xa, w0);
+                    a[j][1] = pml__dpbusd(a[j][1], xa, w1);
+                    b[j][0] = pml__dpbusd(b[j][0], xb, w2);
+                    b[j][1] = pml__dpbusd(b[j][1], xb, w3);
+                }
+            }
+        for (; k4 < rk4; k4++) {
+            const __m256i w0 = _mm256_load_si256((const __m256i *)(const void *)(wr + (size_t)k4 * 64));
+            const __m256i w1 = _mm256_load_si256((const __m256i *)(const void *)(wr + (size_t)k4 * 64 + 32));
+#pragma GCC unroll 6
+            for (int32_t j = 0; j < NP; j++) {
+                const __m256i xb = bcast4(xr[j] + 4 * k4);
+                a[j][0] = pml__dpbusd(a[j][0], xb, w0);
+                a[j][1] = pml__dpbusd(a[j][1], xb, w1);
             }
         }
-        finish(a00, a01, oc0, n, st, out[0]);
-        finish(a10, a11, oc0, n, st, out[1]);
-        finish(a20, a21, oc0, n, st, out[2]);
-        finish(a30, a31, oc0, n, st, out[3]);
-        return;
     }
-    for (int32_t j = 0; j < np; j++) {
-        __m256i a0 = _mm256_setzero_si256(), a1 = a0;
-        for (int32_t r = 0; r < nr; r++) {
-            const uint8_t *xj = x[j] + r * xs;
-            const int8_t *wr = wp + (size_t)r * rk4 * 64;
-            for (int32_t k4 = 0; k4 < rk4; k4++) {
-                const __m256i xb = bcast4(xj + 4 * k4);
-                a0 = pml__dpbusd(a0, xb, _mm256_load_si256((const __m256i *)(const void *)(wr + (size_t)k4 * 64)));
-                a1 = pml__dpbusd(a1, xb, _mm256_load_si256((const __m256i *)(const void *)(wr + (size_t)k4 * 64 + 32)));
-            }
+#pragma GCC unroll 6
+    for (int32_t j = 0; j < NP; j++) {
+        if (split) {
+            a[j][0] = _mm256_add_epi32(a[j][0], b[j][0]);
+            a[j][1] = _mm256_add_epi32(a[j][1], b[j][1]);
         }
-        finish(a0, a1, oc0, n, st, out[j]);
+        finish(a[j][0], a[j][1], oc0, n, st, out[j]);
     }
+}
+
+/* One group of np pixels (1 .. GROUP_MAX) against tiles [t0, t1) of the packed weights (tile t at
+ * wp + (t - t0) * tile_bytes). */
+static void run_group(int32_t np, const uint8_t *const x[GROUP_MAX], int32_t nr, size_t xs, int32_t rk4, const int8_t *wp,
+                      size_t tile_bytes, int32_t t0, int32_t t1, int32_t OC, const int32_t *ebias, const out_stage *st,
+                      int8_t *const out[GROUP_MAX]) {
+    for (int32_t t = t0; t < t1; t++) {
+        const int32_t n = OC - t * TILE < TILE ? OC - t * TILE : TILE;
+        const int8_t *w = wp + (size_t)(t - t0) * tile_bytes;
+        switch (np) {
+        case 6: tile_np(6, x, nr, xs, rk4, w, ebias, t * TILE, n, st, out); break;
+        case 5: tile_np(5, x, nr, xs, rk4, w, ebias, t * TILE, n, st, out); break;
+        case 4: tile_np(4, x, nr, xs, rk4, w, ebias, t * TILE, n, st, out); break;
+        case 3: tile_np(3, x, nr, xs, rk4, w, ebias, t * TILE, n, st, out); break;
+        case 2: tile_np(2, x, nr, xs, rk4, w, ebias, t * TILE, n, st, out); break;
+        default: tile_np(1, x, nr, xs, rk4, w, ebias, t * TILE, n, st, out); break;
+        }
+    }
+}
+
+/* Size of the next pixel group when `left` pixels remain: as even as groups of at most GROUP_MAX
+ * allow (15 = 5 + 5 + 5, not 6 + 6 + 3), so no small group runs short of accumulators. */
+PML_INLINE int32_t group_size(int32_t left) {
+    const int32_t groups = (left + GROUP_MAX - 1) / GROUP_MAX;
+    return (left + groups - 1) / groups;
 }
 
 /* nr runs of len bytes (run r at src + r * stride) to dst back to back, made unsigned (^ 0x80).
@@ -244,24 +297,22 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
             fpad[(size_t)i * C + CI] = 0;
         }
     const int8_t *fw = cpad ? fpad : filter;
-    int32_t ebias[VNNIP_MAX_OC];   /* bias + (off - 128) * sum(w), per output channel */
+    int32_t ebias[VNNIP_MAX_OC];   /* bias + (off - 128) * sum(w), per output channel (0 up to whole tiles) */
     pml__rq8 rq[VNNIP_MAX_OC / 8]; /* requantization constants per 8 channels ([0] only if per-tensor) */
     int8_t wp[VNNIP_PACK_BYTES] __attribute__((aligned(32))); /* packed tiles */
     int8_t col[VNNIP_MAX_KP];                                 /* one gathered window */
-    uint8_t xu[4][VNNIP_MAX_KP];                              /* windows of a pixel group, x + 128 */
+    uint8_t xu[GROUP_MAX][VNNIP_MAX_KP];                      /* windows of a pixel group, x + 128 */
     uint8_t img[VNNIP_IMG_BYTES];                             /* image mode: padded input, x + 128 */
     const size_t tile_bytes = (size_t)TILE * (size_t)Kp;
     const bool all_packed = (size_t)tiles * tile_bytes <= VNNIP_PACK_BYTES; /* else: pointwise, tile by tile */
     const bool pc = q->count != 1;
     for (int32_t c = 0; c + 8 <= (pc ? OC : 8); c += 8) rq[c / 8] = pml__rq8_load(q, c, 8);
-    const out_stage st = {ebias, rq, pc, _mm256_set1_epi32(p->output_offset), _mm_set1_epi8((char)p->act_min),
+    const out_stage st = {rq, pc, _mm256_set1_epi32(p->output_offset), _mm_set1_epi8((char)p->act_min),
                           _mm_set1_epi8((char)p->act_max), q, p};
-    int32_t sw[TILE];
     if (all_packed)
         for (int32_t t = 0; t < tiles; t++) {
             const int32_t n = OC - t * TILE < TILE ? OC - t * TILE : TILE;
-            pack_tile(fw, K, Kp, t * TILE, n, wp + (size_t)t * tile_bytes, sw);
-            set_ebias(sw, t * TILE, n, bias, p->input_offset, ebias);
+            pack_tile(fw, K, Kp, t * TILE, n, bias, p->input_offset, wp + (size_t)t * tile_bytes, ebias);
         }
     const int8_t zp = (int8_t)(-p->input_offset);
     /* Image mode: the input of one batch, with the padding the windows reach, is copied once made
@@ -270,62 +321,57 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
      * pixel. */
     const bool image = direct || ((KW * C) % 4 == 0 && (size_t)HP * WP * C <= VNNIP_IMG_BYTES);
     for (int32_t t0 = 0; t0 < (all_packed ? 1 : tiles); t0++) {
+        const int32_t ta = all_packed ? 0 : t0, tb = all_packed ? tiles : t0 + 1; /* tiles of this pass, at wp */
         if (!all_packed) {
             const int32_t n = OC - t0 * TILE < TILE ? OC - t0 * TILE : TILE;
-            pack_tile(fw, K, Kp, t0 * TILE, n, wp, sw);
-            set_ebias(sw, t0 * TILE, n, bias, p->input_offset, ebias);
+            pack_tile(fw, K, Kp, t0 * TILE, n, bias, p->input_offset, wp, ebias);
         }
         if (image) {
             for (int32_t b = 0; b < out_d->n; b++) {
                 const int8_t *inb = in + (size_t)b * H * W * CI;
-                if (direct) { /* in strips of VNNIP_STRIP pixels */
-                    const int32_t PB = H * W;
-                    for (int32_t s0 = 0; s0 < PB; s0 += VNNIP_STRIP) {
-                        const int32_t ns = PB - s0 < VNNIP_STRIP ? PB - s0 : VNNIP_STRIP;
+                if (direct) { /* in strips of at most VNNIP_STRIP pixels that fit img */
+                    const int32_t PB = H * W, strip = VNNIP_IMG_BYTES / K < VNNIP_STRIP ? VNNIP_IMG_BYTES / K : VNNIP_STRIP;
+                    for (int32_t s0 = 0; s0 < PB; s0 += strip) {
+                        const int32_t ns = PB - s0 < strip ? PB - s0 : strip;
                         flip_runs(inb + (size_t)s0 * K, 0, 1, ns * K, img);
-                        for (int32_t px = 0; px < ns; px += 4) {
-                            const int32_t np = ns - px < 4 ? ns - px : 4;
-                            const uint8_t *x[4];
-                            int8_t *o[4];
+                        for (int32_t px = 0, np; px < ns; px += np) {
+                            np = group_size(ns - px);
+                            const uint8_t *x[GROUP_MAX];
+                            int8_t *o[GROUP_MAX];
                             for (int32_t j = 0; j < np; j++) {
                                 o[j] = out + ((size_t)b * PB + s0 + px + j) * OC;
                                 x[j] = img + (size_t)(px + j) * K;
                             }
-                            for (int32_t t = all_packed ? 0 : t0; t < (all_packed ? tiles : t0 + 1); t++) {
-                                const int32_t n = OC - t * TILE < TILE ? OC - t * TILE : TILE;
-                                tile4(x, np, 1, 0, K / 4, all_packed ? wp + (size_t)t * tile_bytes : wp, t * TILE, n, &st, o);
-                            }
+                            run_group(np, x, 1, 0, K / 4, wp, tile_bytes, ta, tb, OC, ebias, &st, o);
                         }
                     }
                     continue;
                 }
-                {
-                    for (int32_t y = 0; y < HP; y++) {
-                        const int32_t iy = y - p->pad_h;
-                        uint8_t *row = img + (size_t)y * WP * C;
-                        const int32_t x0 = p->pad_w < WP ? p->pad_w : WP, x1 = W + p->pad_w < WP ? W + p->pad_w : WP;
-                        if (iy < 0 || iy >= H) {
-                            memset(row, (uint8_t)(zp ^ 0x80), (size_t)WP * C);
-                            continue;
-                        }
-                        memset(row, (uint8_t)(zp ^ 0x80), (size_t)x0 * C);
-                        if (cpad)
-                            for (int32_t x = x0; x < x1; x++) {
-                                const int8_t *src = inb + ((size_t)iy * W + (x - p->pad_w)) * CI;
-                                for (int32_t c = 0; c < CI; c++) row[(size_t)x * C + c] = (uint8_t)(src[c] ^ 0x80);
-                                row[(size_t)x * C + CI] = 0;
-                            }
-                        else if (x1 > x0)
-                            flip_runs(inb + (size_t)iy * W * C, 0, 1, (x1 - x0) * C, row + (size_t)x0 * C);
-                        memset(row + (size_t)x1 * C, (uint8_t)(zp ^ 0x80), (size_t)(WP - x1) * C);
+                for (int32_t y = 0; y < HP; y++) {
+                    const int32_t iy = y - p->pad_h;
+                    uint8_t *row = img + (size_t)y * WP * C;
+                    const int32_t x0 = p->pad_w < WP ? p->pad_w : WP, x1 = W + p->pad_w < WP ? W + p->pad_w : WP;
+                    if (iy < 0 || iy >= H) {
+                        memset(row, (uint8_t)(zp ^ 0x80), (size_t)WP * C);
+                        continue;
                     }
+                    memset(row, (uint8_t)(zp ^ 0x80), (size_t)x0 * C);
+                    if (cpad)
+                        for (int32_t x = x0; x < x1; x++) {
+                            const int8_t *src = inb + ((size_t)iy * W + (x - p->pad_w)) * CI;
+                            for (int32_t c = 0; c < CI; c++) row[(size_t)x * C + c] = (uint8_t)(src[c] ^ 0x80);
+                            row[(size_t)x * C + CI] = 0;
+                        }
+                    else if (x1 > x0)
+                        flip_runs(inb + (size_t)iy * W * C, 0, 1, (x1 - x0) * C, row + (size_t)x0 * C);
+                    memset(row + (size_t)x1 * C, (uint8_t)(zp ^ 0x80), (size_t)(WP - x1) * C);
                 }
                 const int32_t PB = OH * OW;
                 int32_t oy = 0, ox = 0;
-                for (int32_t px = 0; px < PB; px += 4) {
-                    const int32_t np = PB - px < 4 ? PB - px : 4;
-                    const uint8_t *x[4];
-                    int8_t *o[4];
+                for (int32_t px = 0, np; px < PB; px += np) {
+                    np = group_size(PB - px);
+                    const uint8_t *x[GROUP_MAX];
+                    int8_t *o[GROUP_MAX];
                     for (int32_t j = 0; j < np; j++) {
                         o[j] = out + ((size_t)b * PB + px + j) * OC;
                         x[j] = img + ((size_t)oy * p->stride_h * WP + (size_t)ox * p->stride_w) * C;
@@ -334,21 +380,17 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
                             oy++;
                         }
                     }
-                    for (int32_t t = all_packed ? 0 : t0; t < (all_packed ? tiles : t0 + 1); t++) {
-                        const int32_t n = OC - t * TILE < TILE ? OC - t * TILE : TILE;
-                        tile4(x, np, KH, (size_t)WP * C, KW * C / 4,
-                              all_packed ? wp + (size_t)t * tile_bytes : wp, t * TILE, n, &st, o);
-                    }
+                    run_group(np, x, KH, (size_t)WP * C, KW * C / 4, wp, tile_bytes, ta, tb, OC, ebias, &st, o);
                 }
             }
             continue;
         }
         /* windows copied per pixel (not pointwise) */
         int32_t cb = 0, coy = 0, cox = 0; /* batch, row and column of pixel px */
-        for (int32_t px = 0; px < P; px += 4) {
-            const int32_t np = P - px < 4 ? P - px : 4;
-            const uint8_t *x[4];
-            int8_t *o[4];
+        for (int32_t px = 0, np; px < P; px += np) {
+            np = group_size(P - px);
+            const uint8_t *x[GROUP_MAX];
+            int8_t *o[GROUP_MAX];
             for (int32_t j = 0; j < np; j++) {
                 const int32_t iy = coy * p->stride_h - p->pad_h, ix = cox * p->stride_w - p->pad_w;
                 const int8_t *inb = in + (size_t)cb * H * W * C;
@@ -369,10 +411,7 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
                     }
                 }
             }
-            for (int32_t t = all_packed ? 0 : t0; t < (all_packed ? tiles : t0 + 1); t++) {
-                const int32_t n = OC - t * TILE < TILE ? OC - t * TILE : TILE;
-                tile4(x, np, 1, 0, Kp / 4, all_packed ? wp + (size_t)t * tile_bytes : wp, t * TILE, n, &st, o);
-            }
+            run_group(np, x, 1, 0, Kp / 4, wp, tile_bytes, ta, tb, OC, ebias, &st, o);
         }
     }
 }
