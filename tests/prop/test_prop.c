@@ -102,6 +102,78 @@ static void conv_like(bool depthwise) {
 }
 
 PML_TEST(conv2d_s8_variants_match_ref) { conv_like(false); }
+
+/* Wide convolutions the shared cases do not reach (they stop at 70 channels, for the target's
+ * static buffers): 128 to 2048 input channels, up to 1024 output channels, pointwise layers with
+ * more pixels than one strip of the unsigned-input copy holds, and filters whose rows are no whole
+ * number of 16 bytes. Host only; heap buffers sized per case. */
+PML_TEST(conv2d_s8_wide_variants_match_ref) {
+    static const int32_t cin[] = {128, 132, 256, 516, 1024, 2048}, cout[] = {16, 17, 64, 200, 1024};
+    uint32_t nv;
+    const pml_conv_s8_variant *tab = pml__conv2d_s8_variants(&nv);
+    int cases = n_cases(3000) / 100, ran = 0;
+    for (int k = 0; k < cases; k++) {
+        uint64_t s = 0x2545f4914f6cdd1dull * (uint64_t)(k + 1), seed = s;
+        prop_conv_case c;
+        memset(&c, 0, sizeof c);
+        pml_conv_params *p = &c.p;
+        const bool pw = k % 2 == 0;
+        c.in.n = 1;
+        c.in.h = prop_rnd(&s, 1, pw ? 12 : 6);
+        c.in.w = prop_rnd(&s, 1, pw ? 12 : 6);
+        c.in.c = cin[prop_u64(&s) % (pw ? 6 : 3)];
+        c.out.c = cout[prop_u64(&s) % 5];
+        c.f.n = c.out.c;
+        c.f.h = pw ? 1 : prop_rnd(&s, 1, 3);
+        c.f.w = pw ? 1 : prop_rnd(&s, 1, 3);
+        c.f.c = c.in.c;
+        p->stride_h = p->stride_w = pw ? 1 : prop_rnd(&s, 1, 2);
+        p->dilation_h = p->dilation_w = 1;
+        p->depth_multiplier = 1;
+        const int32_t pad = pw ? PML_PAD_VALID : (int32_t)(prop_u64(&s) % 2);
+        if (!pml__conv_geometry(pad, c.in.h, c.f.h, p->stride_h, 1, &c.out.h, &p->pad_h) ||
+            !pml__conv_geometry(pad, c.in.w, c.f.w, p->stride_w, 1, &c.out.w, &p->pad_w) || c.out.h < 1 || c.out.w < 1)
+            continue;
+        c.out.n = 1;
+        p->input_offset = prop_rnd(&s, -127, 128);
+        p->output_offset = prop_rnd(&s, -128, 127);
+        prop_act(&s, &p->act_min, &p->act_max);
+        c.per_channel = prop_u64(&s) % 5 != 0;
+        c.no_bias = prop_u64(&s) % 6 == 0;
+        const size_t in_n = (size_t)c.in.h * c.in.w * c.in.c, f_n = (size_t)c.f.n * c.f.h * c.f.w * c.f.c,
+                     out_n = (size_t)c.out.h * c.out.w * c.out.c;
+        int8_t *in = malloc(in_n), *f = malloc(f_n), *ref = malloc(out_n + GUARD), *got = malloc(out_n + GUARD),
+               *shift = malloc((size_t)c.out.c);
+        int32_t *bias = malloc(sizeof(int32_t) * (size_t)c.out.c), *mult = malloc(sizeof(int32_t) * (size_t)c.out.c);
+        prop_fill_s8(&s, in, in_n, prop_u64(&s) % 10 == 0);
+        prop_fill_s8(&s, f, f_n, prop_u64(&s) % 10 == 0);
+        prop_bias(&s, bias, c.out.c);
+        prop_requant(&s, c.out.c, c.per_channel, mult, shift);
+        const pml_requant q = {mult, shift, c.per_channel ? c.out.c : 1};
+        memset(ref, 0x5a, out_n + GUARD);
+        pml_conv2d_s8_ref(p, &q, &c.in, in, &c.f, f, c.no_bias ? NULL : bias, &c.out, ref);
+        for (uint32_t v = 0; v + 1 < nv; v++) {
+            if (tab[v].applies && !tab[v].applies(p, &c.in, &c.f, &c.out)) continue;
+            memset(got, 0x5a, out_n + GUARD);
+            tab[v].run(p, &q, &c.in, in, &c.f, f, c.no_bias ? NULL : bias, &c.out, got);
+            size_t first;
+            if (!same(ref, got, out_n, &first))
+                PML_FAIL_AT("%s seed %llu: in %dx%dx%d filter %dx%d s%d pad %d oc %d: byte %zu: %d vs ref %d", tab[v].name,
+                            (unsigned long long)seed, c.in.h, c.in.w, c.in.c, c.f.h, c.f.w, p->stride_h, pad, c.out.c, first,
+                            got[first], ref[first]);
+            ran++;
+        }
+        free(in);
+        free(f);
+        free(ref);
+        free(got);
+        free(shift);
+        free(bias);
+        free(mult);
+    }
+    printf("prop: conv2d_s8 wide: %d variant runs compared (%u variants in this build)\n", ran, nv);
+    if (nv > 1) CHECK(ran > cases / 2);
+}
 PML_TEST(dwconv2d_s8_variants_match_ref) { conv_like(true); }
 
 PML_TEST(fc_s8_variants_match_ref) {
@@ -359,6 +431,7 @@ PML_TEST(softmax_s8_variants_match_ref) {
 
 int main(void) {
     PML_RUN(conv2d_s8_variants_match_ref);
+    PML_RUN(conv2d_s8_wide_variants_match_ref);
     PML_RUN(dwconv2d_s8_variants_match_ref);
     PML_RUN(fc_s8_variants_match_ref);
     PML_RUN(fc_s8_packed_variants_match_ref);
