@@ -143,27 +143,52 @@ static void pack_tile(const int8_t *filter, int32_t K, int32_t Kp, int32_t oc0, 
     }
 }
 
-/* Output stage of one pixel's tile: the accumulators (which started at the effective bias),
- * requantized. */
+/* Output stage: the accumulators (which started at the effective bias), requantized. */
 typedef struct out_stage {
     const pml__rq8 *rq; /* [OC / 8] per-channel, or [1] per-tensor */
     bool per_channel;
     __m256i voff;
-    __m128i lo8, hi8;
+    __m256i lo8, hi8; /* activation range, bytes */
     const pml_requant *q;
     const pml_conv_params *p;
 } out_stage;
 
-PML_INLINE void finish(__m256i a0, __m256i a1, int32_t oc0, int32_t n, const out_stage *st, int8_t *out) {
+/* 16 channels of two pixels (channels 0-7 in lo*, 8-15 in hi*), requantized as 32 bytes: packs
+ * leave 4-byte groups ordered A0-3 A8-11 B0-3 B8-11 | A4-7 A12-15 B4-7 B12-15, one dword permute
+ * orders them, and one clamp serves both pixels. */
+PML_INLINE __m256i rq32(__m256i loA, __m256i hiA, __m256i loB, __m256i hiB, const pml__rq8 *r0, const pml__rq8 *r1,
+                        const out_stage *st) {
+    const __m256i pA = _mm256_packs_epi32(pml__outq8_avx2(loA, r0, st->voff), pml__outq8_avx2(hiA, r1, st->voff));
+    const __m256i pB = _mm256_packs_epi32(pml__outq8_avx2(loB, r0, st->voff), pml__outq8_avx2(hiB, r1, st->voff));
+    const __m256i b = _mm256_permutevar8x32_epi32(_mm256_packs_epi16(pA, pB), _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+    return _mm256_min_epi8(_mm256_max_epi8(b, st->lo8), st->hi8);
+}
+
+/* Pixels j of a group, accumulators a[j][0..2), to out[j] + oc0 (n channels). */
+PML_INLINE void finish(const int32_t NP, __m256i a[][2], int32_t oc0, int32_t n, const out_stage *st, int8_t *const out[]) {
     if (n == TILE) {
-        const pml__rq8 *r0 = st->per_channel ? &st->rq[oc0 / 8] : st->rq, *r1 = st->per_channel ? r0 + 1 : r0;
-        pml__store16_s8(pml__outq8_avx2(a0, r0, st->voff), pml__outq8_avx2(a1, r1, st->voff), st->lo8, st->hi8, out + oc0);
+        /* local copies: the byte stores may alias anything, so constants read through st would be
+         * read again after every store */
+        const out_stage s = *st;
+        const pml__rq8 r0 = s.per_channel ? s.rq[oc0 / 8] : s.rq[0], r1 = s.per_channel ? s.rq[oc0 / 8 + 1] : r0;
+        int32_t j = 0;
+#pragma GCC unroll 3
+        for (; j + 2 <= NP; j += 2) {
+            const __m256i b = rq32(a[j][0], a[j][1], a[j + 1][0], a[j + 1][1], &r0, &r1, &s);
+            _mm_storeu_si128((__m128i *)(void *)(out[j] + oc0), _mm256_castsi256_si128(b));
+            _mm_storeu_si128((__m128i *)(void *)(out[j + 1] + oc0), _mm256_extracti128_si256(b, 1));
+        }
+        if (j < NP)
+            _mm_storeu_si128((__m128i *)(void *)(out[j] + oc0),
+                             _mm256_castsi256_si128(rq32(a[j][0], a[j][1], a[j][0], a[j][1], &r0, &r1, &s)));
         return;
     }
-    int32_t acc[TILE];
-    _mm256_storeu_si256((__m256i *)(void *)acc, a0);
-    _mm256_storeu_si256((__m256i *)(void *)(acc + 8), a1);
-    pml__requant_row_avx2(acc, n, oc0, NULL, st->q, st->p->output_offset, st->p->act_min, st->p->act_max, out + oc0);
+    for (int32_t j = 0; j < NP; j++) {
+        int32_t acc[TILE];
+        _mm256_storeu_si256((__m256i *)(void *)acc, a[j][0]);
+        _mm256_storeu_si256((__m256i *)(void *)(acc + 8), a[j][1]);
+        pml__requant_row_avx2(acc, n, oc0, NULL, st->q, st->p->output_offset, st->p->act_min, st->p->act_max, out[j] + oc0);
+    }
 }
 
 PML_INLINE __m256i bcast4(const uint8_t *x) {
@@ -227,14 +252,13 @@ PML_INLINE void tile_np(const int32_t NP, const uint8_t *const x[GROUP_MAX], int
             }
         }
     }
+    if (split)
 #pragma GCC unroll 6
-    for (int32_t j = 0; j < NP; j++) {
-        if (split) {
+        for (int32_t j = 0; j < NP; j++) {
             a[j][0] = _mm256_add_epi32(a[j][0], b[j][0]);
             a[j][1] = _mm256_add_epi32(a[j][1], b[j][1]);
         }
-        finish(a[j][0], a[j][1], oc0, n, st, out[j]);
-    }
+    finish(NP, a, oc0, n, st, out);
 }
 
 /* One group of np pixels (1 .. GROUP_MAX) against tiles [t0, t1) of the packed weights (tile t at
@@ -327,8 +351,8 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
     const bool all_packed = (size_t)tiles * tile_bytes <= VNNIP_PACK_BYTES; /* else: pointwise, tile by tile */
     const bool pc = q->count != 1;
     for (int32_t c = 0; c + 8 <= (pc ? OC : 8); c += 8) rq[c / 8] = pml__rq8_load(q, c, 8);
-    const out_stage st = {rq, pc, _mm256_set1_epi32(p->output_offset), _mm_set1_epi8((char)p->act_min),
-                          _mm_set1_epi8((char)p->act_max), q, p};
+    const out_stage st = {rq, pc, _mm256_set1_epi32(p->output_offset), _mm256_set1_epi8((char)p->act_min),
+                          _mm256_set1_epi8((char)p->act_max), q, p};
     if (all_packed)
         for (int32_t t = 0; t < tiles; t++) {
             const int32_t n = OC - t * TILE < TILE ? OC - t * TILE : TILE;
