@@ -183,11 +183,29 @@ PML_INLINE void finish(const int32_t NP, __m256i a[][2], int32_t oc0, int32_t n,
                              _mm256_castsi256_si128(rq32(a[j][0], a[j][1], a[j][0], a[j][1], &r0, &r1, &s)));
         return;
     }
+    if (n >= 8) { /* channels 0-7 as above, 8 bytes per pixel, the rest (if any) one by one */
+        const out_stage s = *st;
+        const pml__rq8 r0 = s.per_channel ? s.rq[oc0 / 8] : s.rq[0];
+#pragma GCC unroll 3
+        for (int32_t j = 0; j < NP; j += 2) {
+            const int32_t j1 = j + 1 < NP ? j + 1 : j;
+            const __m256i pk = _mm256_packs_epi32(pml__outq8_avx2(a[j][0], &r0, s.voff), pml__outq8_avx2(a[j1][0], &r0, s.voff));
+            /* bytes A0-3 B0-3 A0-3 B0-3 | A4-7 B4-7 .. ordered A0-7 B0-7 */
+            const __m128i b = _mm256_castsi256_si128(
+                _mm256_permutevar8x32_epi32(_mm256_packs_epi16(pk, pk), _mm256_setr_epi32(0, 4, 1, 5, 0, 0, 0, 0)));
+            const __m128i c = _mm_min_epi8(_mm_max_epi8(b, _mm256_castsi256_si128(s.lo8)), _mm256_castsi256_si128(s.hi8));
+            _mm_storel_epi64((__m128i *)(void *)(out[j] + oc0), c);
+            if (j1 != j) _mm_storel_epi64((__m128i *)(void *)(out[j1] + oc0), _mm_unpackhi_epi64(c, c));
+        }
+        if (n == 8) return;
+    }
     for (int32_t j = 0; j < NP; j++) {
         int32_t acc[TILE];
         _mm256_storeu_si256((__m256i *)(void *)acc, a[j][0]);
         _mm256_storeu_si256((__m256i *)(void *)(acc + 8), a[j][1]);
-        pml__requant_row_avx2(acc, n, oc0, NULL, st->q, st->p->output_offset, st->p->act_min, st->p->act_max, out[j] + oc0);
+        const int32_t c0 = n >= 8 ? 8 : 0;
+        pml__requant_row_avx2(acc + c0, n - c0, oc0 + c0, NULL, st->q, st->p->output_offset, st->p->act_min, st->p->act_max,
+                              out[j] + oc0 + c0);
     }
 }
 
@@ -318,6 +336,25 @@ PML_INLINE void flip_runs(const int8_t *src, int32_t stride, int32_t nr, int32_t
     }
 }
 
+/* npx pixels of 3 channels (RGB) to 4-byte pixels, made unsigned, the added channel 0: 8 pixels
+ * (two 12-byte runs, one per lane) per byte shuffle while the 16-byte loads stay in the run. */
+static void expand3(const int8_t *src, int32_t npx, uint8_t *dst) {
+    const __m256i idx = _mm256_setr_epi8(0, 1, 2, -128, 3, 4, 5, -128, 6, 7, 8, -128, 9, 10, 11, -128, 0, 1, 2, -128, 3, 4, 5,
+                                         -128, 6, 7, 8, -128, 9, 10, 11, -128);
+    const __m256i flip = _mm256_set1_epi32(0x00808080);
+    int32_t i = 0;
+    for (; i + 10 <= npx; i += 8) { /* the upper load reads bytes 3 i + 12 .. 3 i + 27 < 3 (i + 10) */
+        const __m256i v = _mm256_inserti128_si256(
+            _mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)(src + 3 * i))),
+            _mm_loadu_si128((const __m128i *)(const void *)(src + 3 * i + 12)), 1);
+        _mm256_storeu_si256((__m256i *)(void *)(dst + 4 * i), _mm256_xor_si256(_mm256_shuffle_epi8(v, idx), flip));
+    }
+    for (; i < npx; i++) {
+        for (int32_t c = 0; c < 3; c++) dst[4 * i + c] = (uint8_t)(src[3 * i + c] ^ 0x80);
+        dst[4 * i + 3] = 0;
+    }
+}
+
 void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d, const int8_t *in,
                          const pml_dims4 *f_d, const int8_t *filter, const int32_t *bias, const pml_dims4 *out_d,
                          int8_t *out) {
@@ -400,7 +437,9 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
                         continue;
                     }
                     memset(row, (uint8_t)(zp ^ 0x80), (size_t)x0 * C);
-                    if (cpad)
+                    if (cpad && CI == 3 && x1 > x0)
+                        expand3(inb + (size_t)iy * W * CI, x1 - x0, row + (size_t)x0 * C);
+                    else if (cpad)
                         for (int32_t x = x0; x < x1; x++) {
                             const int8_t *src = inb + ((size_t)iy * W + (x - p->pad_w)) * CI;
                             for (int32_t c = 0; c < CI; c++) row[(size_t)x * C + c] = (uint8_t)(src[c] ^ 0x80);
