@@ -360,7 +360,7 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
                          int8_t *out) {
     const int32_t H = in_d->h, W = in_d->w, CI = in_d->c, KH = f_d->h, KW = f_d->w, OC = out_d->c;
     const int32_t OH = out_d->h, OW = out_d->w, P = out_d->n * OH * OW;
-    const int32_t HP = (OH - 1) * p->stride_h + KH, WP = (OW - 1) * p->stride_w + KW; /* padded extent the windows reach */
+    const int32_t WP = (OW - 1) * p->stride_w + KW; /* padded width the windows reach */
     const bool direct = pointwise(p, in_d, f_d);
     /* Channel padding: with CI % 4 == 3 (RGB inputs) and filter rows not a whole number of 4-byte
      * words, one zero-weight channel is added to image and filter so that rows are (a third more
@@ -368,7 +368,7 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
     const int32_t CX = CI + 1, KX = KH * KW * CX, tilesx = (OC + TILE - 1) / TILE;
     const bool cpad = !direct && (KW * CI) % 4 != 0 && CI % 4 == 3 && KX <= VNNIP_MAX_KP &&
                       (size_t)tilesx * TILE * (size_t)KX <= VNNIP_PACK_BYTES && (size_t)OC * KX <= VNNIP_FPAD_BYTES &&
-                      (size_t)HP * WP * CX <= VNNIP_IMG_BYTES;
+                      (size_t)KH * WP * CX <= VNNIP_IMG_BYTES;
     const int32_t C = cpad ? CX : CI; /* channels as the packed filter and the image hold them */
     const int32_t K = KH * KW * C, Kp = (K + 3) & ~3, tiles = (OC + TILE - 1) / TILE;
     int8_t fpad[VNNIP_FPAD_BYTES]; /* channel-padded filter [OC][KH][KW][C] */
@@ -396,11 +396,13 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
             pack_tile(fw, K, Kp, t * TILE, n, bias, p->input_offset, wp + (size_t)t * tile_bytes, ebias);
         }
     const int8_t zp = (int8_t)(-p->input_offset);
-    /* Image mode: the input of one batch, with the padding the windows reach, is copied once made
-     * unsigned, and every window is read from it in place, one run per filter row (the runs start
-     * on 4-byte words of the packed rows when KW * C % 4 == 0). Otherwise windows are copied per
-     * pixel. */
-    const bool image = direct || ((KW * C) % 4 == 0 && (size_t)HP * WP * C <= VNNIP_IMG_BYTES);
+    /* Image mode: the input, with the padding the windows reach, is copied made unsigned in bands
+     * of output rows (as many as img holds the input rows of), and every window is read from it in
+     * place, one run per filter row (the runs start on 4-byte words of the packed rows when
+     * KW * C % 4 == 0). Otherwise windows are copied per pixel. */
+    const bool image = direct || ((KW * C) % 4 == 0 && (size_t)KH * WP * C <= VNNIP_IMG_BYTES);
+    /* image mode: output rows per band, so that the band's padded input rows fit img */
+    const int32_t band = image && !direct ? (int32_t)(((size_t)VNNIP_IMG_BYTES / ((size_t)WP * C) - KH) / p->stride_h + 1) : 1;
     for (int32_t t0 = 0; t0 < (all_packed ? 1 : tiles); t0++) {
         const int32_t ta = all_packed ? 0 : t0, tb = all_packed ? tiles : t0 + 1; /* tiles of this pass, at wp */
         if (!all_packed) {
@@ -428,42 +430,47 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
                     }
                     continue;
                 }
-                for (int32_t y = 0; y < HP; y++) {
-                    const int32_t iy = y - p->pad_h;
-                    uint8_t *row = img + (size_t)y * WP * C;
-                    const int32_t x0 = p->pad_w < WP ? p->pad_w : WP, x1 = W + p->pad_w < WP ? W + p->pad_w : WP;
-                    if (iy < 0 || iy >= H) {
-                        memset(row, (uint8_t)(zp ^ 0x80), (size_t)WP * C);
-                        continue;
-                    }
-                    memset(row, (uint8_t)(zp ^ 0x80), (size_t)x0 * C);
-                    if (cpad && CI == 3 && x1 > x0)
-                        expand3(inb + (size_t)iy * W * CI, x1 - x0, row + (size_t)x0 * C);
-                    else if (cpad)
-                        for (int32_t x = x0; x < x1; x++) {
-                            const int8_t *src = inb + ((size_t)iy * W + (x - p->pad_w)) * CI;
-                            for (int32_t c = 0; c < CI; c++) row[(size_t)x * C + c] = (uint8_t)(src[c] ^ 0x80);
-                            row[(size_t)x * C + CI] = 0;
+                /* in bands of output rows whose input rows fit img */
+                for (int32_t oy0 = 0; oy0 < OH; oy0 += band) {
+                    const int32_t oy1 = OH - oy0 < band ? OH : oy0 + band, ya = oy0 * p->stride_h,
+                                  yb = (oy1 - 1) * p->stride_h + KH; /* padded rows [ya, yb) */
+                    for (int32_t y = ya; y < yb; y++) {
+                        const int32_t iy = y - p->pad_h;
+                        uint8_t *row = img + (size_t)(y - ya) * WP * C;
+                        const int32_t x0 = p->pad_w < WP ? p->pad_w : WP, x1 = W + p->pad_w < WP ? W + p->pad_w : WP;
+                        if (iy < 0 || iy >= H) {
+                            memset(row, (uint8_t)(zp ^ 0x80), (size_t)WP * C);
+                            continue;
                         }
-                    else if (x1 > x0)
-                        flip_runs(inb + (size_t)iy * W * C, 0, 1, (x1 - x0) * C, row + (size_t)x0 * C);
-                    memset(row + (size_t)x1 * C, (uint8_t)(zp ^ 0x80), (size_t)(WP - x1) * C);
-                }
-                const int32_t PB = OH * OW;
-                int32_t oy = 0, ox = 0;
-                for (int32_t px = 0, np; px < PB; px += np) {
-                    np = group_size(PB - px);
-                    const uint8_t *x[GROUP_MAX];
-                    int8_t *o[GROUP_MAX];
-                    for (int32_t j = 0; j < np; j++) {
-                        o[j] = out + ((size_t)b * PB + px + j) * OC;
-                        x[j] = img + ((size_t)oy * p->stride_h * WP + (size_t)ox * p->stride_w) * C;
-                        if (++ox == OW) {
-                            ox = 0;
-                            oy++;
-                        }
+                        memset(row, (uint8_t)(zp ^ 0x80), (size_t)x0 * C);
+                        if (cpad && CI == 3 && x1 > x0)
+                            expand3(inb + (size_t)iy * W * CI, x1 - x0, row + (size_t)x0 * C);
+                        else if (cpad)
+                            for (int32_t x = x0; x < x1; x++) {
+                                const int8_t *src = inb + ((size_t)iy * W + (x - p->pad_w)) * CI;
+                                for (int32_t c = 0; c < CI; c++) row[(size_t)x * C + c] = (uint8_t)(src[c] ^ 0x80);
+                                row[(size_t)x * C + CI] = 0;
+                            }
+                        else if (x1 > x0)
+                            flip_runs(inb + (size_t)iy * W * C, 0, 1, (x1 - x0) * C, row + (size_t)x0 * C);
+                        memset(row + (size_t)x1 * C, (uint8_t)(zp ^ 0x80), (size_t)(WP - x1) * C);
                     }
-                    run_group(np, x, KH, (size_t)WP * C, KW * C / 4, wp, tile_bytes, ta, tb, OC, ebias, &st, o);
+                    const int32_t PB = OH * OW, pa = oy0 * OW, pb = oy1 * OW;
+                    int32_t oy = 0, ox = 0; /* within the band */
+                    for (int32_t px = pa, np; px < pb; px += np) {
+                        np = group_size(pb - px);
+                        const uint8_t *x[GROUP_MAX];
+                        int8_t *o[GROUP_MAX];
+                        for (int32_t j = 0; j < np; j++) {
+                            o[j] = out + ((size_t)b * PB + px + j) * OC;
+                            x[j] = img + ((size_t)oy * p->stride_h * WP + (size_t)ox * p->stride_w) * C;
+                            if (++ox == OW) {
+                                ox = 0;
+                                oy++;
+                            }
+                        }
+                        run_group(np, x, KH, (size_t)WP * C, KW * C / 4, wp, tile_bytes, ta, tb, OC, ebias, &st, o);
+                    }
                 }
             }
             continue;
