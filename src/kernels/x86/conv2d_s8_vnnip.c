@@ -9,10 +9,11 @@
  * transpose of 4-byte words, 8 rows x 16 bytes per two rounds of in-lane unpacks, with the row
  * sums taken from the transposed words. Pixels go in groups of up to 6, as even as possible (6
  * pixels x 16 channels = 12 accumulators cover vpdpbusd's latency; groups of up to 3 split the
- * words over two sets). Each pixel's window (Kp bytes) is copied made unsigned
- * (x ^ 0x80 = x + 128): read from the input for pointwise convolutions and, filter row by filter
- * row, for windows inside the image; otherwise gathered (im2col) with padding taps set to the
- * input zero point. The tail up to Kp meets packed weights of 0. Then
+ * words over two sets). Windows are read made unsigned (x ^ 0x80 = x + 128) from a copy of the
+ * input: strips of pixels for pointwise convolutions, otherwise bands of padded input rows (one run
+ * per filter row). Otherwise (filter rows no whole number of 4-byte words even with a channel
+ * added, or KH input rows wider than the copy) each window is gathered (im2col) with padding taps
+ * set to the input zero point, and its tail up to Kp meets packed weights of 0. Then
  *   sum_k w (x + off) = sum_k w (x + 128) + (off - 128) * sum_k w,
  * the last term folded into a per-channel effective bias, which the accumulators start from (for
  * a padding tap, w (zp + 128) and its share (off - 128) w cancel: zp = -off). Exact integer
@@ -30,7 +31,7 @@
 #define VNNIP_MIN_PIX 2
 #define VNNIP_ONE_PIX_MAX_KP 512 /* a single output pixel still goes here up to this window */
 #define VNNIP_PACK_BYTES 40960 /* all tiles packed at once (gathering convolutions need this; 64 x 3x3x64 fits) */
-#define VNNIP_IMG_BYTES 32768  /* padded input of one batch made unsigned (image mode) */
+#define VNNIP_IMG_BYTES 32768  /* padded input rows of a band of output rows, made unsigned (image mode) */
 #define VNNIP_FPAD_BYTES 8192  /* channel-padded filter copy */
 #define VNNIP_STRIP 64         /* pointwise: pixels made unsigned at a time (fewer if C > VNNIP_IMG_BYTES / 64) */
 
