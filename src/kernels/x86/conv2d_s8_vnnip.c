@@ -150,6 +150,7 @@ typedef struct out_stage {
     bool per_channel;
     __m256i voff;
     __m256i lo8, hi8; /* activation range, bytes */
+    bool clamp;       /* the range is narrower than the int8 saturation of the packs ([-128, 127]) */
     const pml_requant *q;
     const pml_conv_params *p;
 } out_stage;
@@ -162,7 +163,7 @@ PML_INLINE __m256i rq32(__m256i loA, __m256i hiA, __m256i loB, __m256i hiB, cons
     const __m256i pA = _mm256_packs_epi32(pml__outq8_avx2(loA, r0, st->voff), pml__outq8_avx2(hiA, r1, st->voff));
     const __m256i pB = _mm256_packs_epi32(pml__outq8_avx2(loB, r0, st->voff), pml__outq8_avx2(hiB, r1, st->voff));
     const __m256i b = _mm256_permutevar8x32_epi32(_mm256_packs_epi16(pA, pB), _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
-    return _mm256_min_epi8(_mm256_max_epi8(b, st->lo8), st->hi8);
+    return st->clamp ? _mm256_min_epi8(_mm256_max_epi8(b, st->lo8), st->hi8) : b;
 }
 
 /* Pixels j of a group, accumulators a[j][0..2), to out[j] + oc0 (n channels). */
@@ -194,7 +195,7 @@ PML_INLINE void finish(const int32_t NP, __m256i a[][2], int32_t oc0, int32_t n,
             /* bytes A0-3 B0-3 A0-3 B0-3 | A4-7 B4-7 .. ordered A0-7 B0-7 */
             const __m128i b = _mm256_castsi256_si128(
                 _mm256_permutevar8x32_epi32(_mm256_packs_epi16(pk, pk), _mm256_setr_epi32(0, 4, 1, 5, 0, 0, 0, 0)));
-            const __m128i c = _mm_min_epi8(_mm_max_epi8(b, _mm256_castsi256_si128(s.lo8)), _mm256_castsi256_si128(s.hi8));
+            const __m128i c = s.clamp ? _mm_min_epi8(_mm_max_epi8(b, _mm256_castsi256_si128(s.lo8)), _mm256_castsi256_si128(s.hi8)) : b;
             _mm_storel_epi64((__m128i *)(void *)(out[j] + oc0), c);
             if (j1 != j) _mm_storel_epi64((__m128i *)(void *)(out[j1] + oc0), _mm_unpackhi_epi64(c, c));
         }
@@ -390,7 +391,7 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
     const bool pc = q->count != 1;
     for (int32_t c = 0; c + 8 <= (pc ? OC : 8); c += 8) rq[c / 8] = pml__rq8_load(q, c, 8);
     const out_stage st = {rq, pc, _mm256_set1_epi32(p->output_offset), _mm256_set1_epi8((char)p->act_min),
-                          _mm256_set1_epi8((char)p->act_max), q, p};
+                          _mm256_set1_epi8((char)p->act_max), p->act_min > -128 || p->act_max < 127, q, p};
     if (all_packed)
         for (int32_t t = 0; t < tiles; t++) {
             const int32_t n = OC - t * TILE < TILE ? OC - t * TILE : TILE;
