@@ -18,7 +18,7 @@
  * the last term folded into a per-channel effective bias, which the accumulators start from (for
  * a padding tap, w (zp + 128) and its share (off - 128) w cancel: zp = -off). Exact integer
  * arithmetic (int32 wraps only where the reference's true result fits): bit-exact. Stack: about
- * 125 KB (packed tiles, image, per-channel requantization constants); nothing from the arena.
+ * 127 KB (packed tiles, image, per-channel requantization constants); nothing from the arena.
  */
 #include <string.h>
 
