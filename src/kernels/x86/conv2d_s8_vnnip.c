@@ -18,7 +18,7 @@
  * the last term folded into a per-channel effective bias, which the accumulators start from (for
  * a padding tap, w (zp + 128) and its share (off - 128) w cancel: zp = -off). Exact integer
  * arithmetic (int32 wraps only where the reference's true result fits): bit-exact. Stack: about
- * 127 KB (packed tiles, image, per-channel requantization constants); nothing from the arena.
+ * 115 KB (packed tiles, image, per-channel requantization constants); nothing from the arena.
  */
 #include <string.h>
 
@@ -221,6 +221,7 @@ PML_INLINE __m256i bcast4(const uint8_t *x) {
  * latency (5 cycles at 2 per cycle needs 10 in flight); with the 2 weight vectors and the
  * broadcast input word that is 15 of the 16 ymm registers. */
 #define GROUP_MAX 6
+_Static_assert(VNNIP_IMG_BYTES >= GROUP_MAX * VNNIP_MAX_KP, "img also holds the windows of a pixel group");
 
 /* NP pixels (a constant after inlining) against one packed tile; outputs at out[j] + oc0. Pixel
  * j's window (unsigned bytes) is nr runs of rk4 4-byte words, run r at x[j] + r * xs, matching
@@ -384,8 +385,7 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
     pml__rq8 rq[VNNIP_MAX_OC / 8]; /* requantization constants per 8 channels ([0] only if per-tensor) */
     int8_t wp[VNNIP_PACK_BYTES] __attribute__((aligned(32))); /* packed tiles */
     int8_t col[VNNIP_MAX_KP];                                 /* one gathered window */
-    uint8_t xu[GROUP_MAX][VNNIP_MAX_KP];                      /* windows of a pixel group, x + 128 */
-    uint8_t img[VNNIP_IMG_BYTES];                             /* image mode: padded input, x + 128 */
+    uint8_t img[VNNIP_IMG_BYTES]; /* image mode: padded input rows, x + 128; else the windows of a pixel group */
     const size_t tile_bytes = (size_t)TILE * (size_t)Kp;
     const bool all_packed = (size_t)tiles * tile_bytes <= VNNIP_PACK_BYTES; /* else: pointwise, tile by tile */
     const bool pc = q->count != 1;
@@ -477,7 +477,8 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
             }
             continue;
         }
-        /* windows copied per pixel (not pointwise) */
+        /* windows copied per pixel (not pointwise), to img: xu[GROUP_MAX][VNNIP_MAX_KP] */
+        uint8_t(*xu)[VNNIP_MAX_KP] = (uint8_t(*)[VNNIP_MAX_KP])(void *)img;
         int32_t cb = 0, coy = 0, cox = 0; /* batch, row and column of pixel px */
         for (int32_t px = 0, np; px < P; px += np) {
             np = group_size(P - px);
