@@ -64,7 +64,7 @@ static bool same(const int8_t *a, const int8_t *b, size_t n, size_t *first) {
 static void conv_like(bool depthwise) {
     uint32_t nv;
     const pml_conv_s8_variant *tab = depthwise ? pml__dwconv2d_s8_variants(&nv) : pml__conv2d_s8_variants(&nv);
-    int cases = n_cases(3000), ran = 0;
+    int cases = n_cases(3000), ran = 0, per[32] = {0}; /* runs per variant (the table is shorter) */
     bufs B = alloc_bufs();
     for (int k = 0; k < cases; k++) {
         uint64_t seed, s;
@@ -94,10 +94,13 @@ static void conv_like(bool depthwise) {
                             c.p.stride_h, c.p.stride_w, c.p.dilation_h, c.p.dilation_w, c.pad, c.out.c, first,
                             B.got[first], B.ref[first]);
             ran++;
+            if (v < 32) per[v]++;
         }
     }
     free_bufs(&B);
-    printf("prop: %s: %d variant runs compared (%u variants in this build)\n", depthwise ? "dwconv2d_s8" : "conv2d_s8", ran, nv);
+    printf("prop: %s: %d variant runs compared (%u variants in this build):", depthwise ? "dwconv2d_s8" : "conv2d_s8", ran, nv);
+    for (uint32_t v = 0; v + 1 < nv && v < 32; v++) printf(" %s %d", tab[v].name, per[v]);
+    printf("\n");
     if (nv > 1) CHECK(ran > cases / 4);
 }
 
