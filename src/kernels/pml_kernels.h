@@ -433,6 +433,11 @@ PML_INTERNAL void pml_dwconv2d_s8_avx2(const pml_conv_params *p, const pml_requa
 PML_INTERNAL void pml_fc_s8_avx2(const pml_fc_params *p, const pml_requant *q, int32_t batches, int32_t depth, int32_t units,
                                  const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out);
 
+/* pml__outq8f_avx2 on 8 lanes (for the tests): out[j] = requantized x[j] + out_off and 1 when
+ * pml__rqf_ok(mult[j], shift[j], bound) holds for every j and |x[j]| <= bound; 0 (out untouched)
+ * when it does not; -1 when the vector form pml__rq8f_ok disagrees with pml__rqf_ok */
+PML_INTERNAL int pml__outq8f_check(const int32_t x[8], const int32_t mult[8], const int32_t shift[8], int64_t bound,
+                                   int32_t out_off, int32_t out[8]);
 PML_INTERNAL bool pml_dwconv2d_s8_avx2r_applies(const pml_conv_params *p, const pml_dims4 *in_d, const pml_dims4 *f_d,
                                                 const pml_dims4 *out_d);
 PML_INTERNAL void pml_dwconv2d_s8_avx2r(const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d,

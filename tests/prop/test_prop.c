@@ -440,6 +440,103 @@ PML_TEST(softmax_s8_variants_match_ref) {
     CHECK(clamped > 0);
 }
 
+
+#ifdef PML_KERNELS_AVX2
+/* pml__outq8f_avx2 (the x86 requantization for 2^30 < m < 2^31, right shifts and bounded
+ * accumulators) against pml__mbqm: every accumulator of small bounds, random lanes up to the
+ * largest bound the precondition allows, the extremes, and the cases the precondition rejects. */
+static int32_t max_bound(int32_t m) { return (int32_t)(((int64_t)1 << (30 - __builtin_ctz((uint32_t)m))) - 1); }
+
+static int rqf_compare(const int32_t x[8], const int32_t m[8], const int32_t sh[8], int64_t bound, int32_t off) {
+    int32_t got[8];
+    const int r = pml__outq8f_check(x, m, sh, bound, off, got);
+    if (r != 1) {
+        PML_FAIL_AT("precondition refused (%d): bound %lld", r, (long long)bound);
+        return 0;
+    }
+    for (int j = 0; j < 8; j++) {
+        const int32_t want = pml__mbqm(x[j], m[j], sh[j]) + off;
+        if (got[j] != want) {
+            PML_FAIL_AT("x %d m %d shift %d: %d vs %d", x[j], m[j], sh[j], got[j], want);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+PML_TEST(requant_fast_form_matches_mbqm) {
+    long compared = 0;
+    /* every x in [-bound, bound] for multipliers with many trailing zeros (small bounds), every shift */
+    const int32_t ms[] = {(1 << 30) + (1 << 14), (1 << 30) + (3 << 15), (int32_t)(0x7fffc000u), (1 << 30) + (1 << 29)};
+    for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++)
+        for (int32_t n = 1; n <= 31; n++) {
+            const int32_t b = max_bound(ms[i]);
+            int32_t m[8], sh[8], x[8];
+            for (int j = 0; j < 8; j++) m[j] = ms[i], sh[j] = -n;
+            for (int64_t x0 = -b; x0 <= b; x0 += 8) {
+                for (int j = 0; j < 8; j++) x[j] = (int32_t)(x0 + j > b ? b : x0 + j);
+                if (!rqf_compare(x, m, sh, b, n % 3 - 1)) return;
+                compared += 8;
+            }
+        }
+    /* random lanes: multipliers of every trailing-zero count, shifts 1..31, x up to the bound and at it */
+    uint64_t s = 12345;
+    const int cases = n_cases(3000) * 100;
+    for (int k = 0; k < cases; k++) {
+        int32_t m[8], sh[8], x[8];
+        int32_t b = INT32_MAX;
+        const int ctz_max = prop_u64(&s) % 4 == 0 ? 29 : 8;
+        for (int j = 0; j < 8; j++) {
+            const int z = (int)(prop_u64(&s) % (uint64_t)(ctz_max + 1));
+            const uint32_t hi = (uint32_t)(prop_u64(&s) % ((1u << 29) >> z)); /* m = 2^30 + (2 hi + 1) 2^z < 2^31 */
+            m[j] = (int32_t)((1u << 30) + ((2 * hi + 1) << z));
+            sh[j] = -(prop_u64(&s) % 5 == 0 ? prop_rnd(&s, 1, 31) : prop_rnd(&s, 1, 12));
+            const int32_t mb = max_bound(m[j]);
+            b = mb < b ? mb : b;
+        }
+        if (prop_u64(&s) % 2) b = prop_rnd(&s, 0, b); /* a smaller bound, as kernels pass */
+        for (int j = 0; j < 8; j++) {
+            const uint64_t r = prop_u64(&s) % 8;
+            x[j] = r == 0 ? b : r == 1 ? -b : r == 2 ? (b > 0 ? b - 1 : 0) : r == 3 ? -(b > 0 ? b - 1 : 0) : r == 4 ? prop_rnd(&s, b > 0 ? -1 : 0, b > 0 ? 1 : 0)
+                                                                                                              : prop_rnd(&s, -b, b);
+        }
+        if (!rqf_compare(x, m, sh, b, prop_rnd(&s, -128, 127))) return;
+        compared += 8;
+    }
+    /* the precondition: a multiplier of 2^30 or below, no right shift, a left shift, too large a bound */
+    const int32_t x[8] = {0}, sh1[8] = {-1, -1, -1, -1, -1, -1, -1, -1}, sh0[8] = {-1, -1, -1, 0, -1, -1, -1, -1},
+                  shl[8] = {-1, 2, -1, -1, -1, -1, -1, -1};
+    const int32_t mok[8] = {(1 << 30) + 1, INT32_MAX, (1 << 30) + 3, (1 << 30) + 5, (1 << 30) + 7, (1 << 30) + 9, (1 << 30) + 11,
+                            (1 << 30) + 13};
+    int32_t m30[8], out[8];
+    memcpy(m30, mok, sizeof m30);
+    m30[5] = 1 << 30;
+    CHECK_EQ(pml__outq8f_check(x, mok, sh1, (1 << 30) - 1, 0, out), 1);
+    CHECK_EQ(pml__outq8f_check(x, mok, sh1, 1 << 30, 0, out), 0);
+    CHECK_EQ(pml__outq8f_check(x, m30, sh1, 0, 0, out), 0);
+    CHECK_EQ(pml__outq8f_check(x, mok, sh0, 0, 0, out), 0);
+    CHECK_EQ(pml__outq8f_check(x, mok, shl, 0, 0, out), 0);
+    /* the vector precondition on random lanes: any multiplier and shift, bounds around the limit */
+    uint64_t t = 777;
+    for (int k = 0; k < n_cases(3000) * 30; k++) {
+        int32_t m[8], sh[8], xz[8] = {0};
+        const int z = (int)(prop_u64(&t) % 31);
+        for (int j = 0; j < 8; j++) {
+            m[j] = prop_u64(&t) % 8 == 0 ? (int32_t)prop_u64(&t) : (int32_t)((1u << 30) + (((uint32_t)prop_u64(&t) | 1u) << z) % (1u << 30));
+            sh[j] = prop_u64(&t) % 8 == 0 ? prop_rnd(&t, -40, 31) : prop_rnd(&t, -31, -1);
+        }
+        const int64_t lim = ((int64_t)1 << (30 - z)), bound = prop_u64(&t) % 2 ? lim - 1 + prop_rnd(&t, -1, 1) : (int64_t)(prop_u64(&t) % (1ull << 32));
+        const int r = pml__outq8f_check(xz, m, sh, bound, 0, out);
+        if (r < 0) {
+            PML_FAIL_AT("vector precondition disagrees: bound %lld, m %d shift %d ...", (long long)bound, m[0], sh[0]);
+            return;
+        }
+        compared += r;
+    }
+    printf("prop: requantization fast form: %ld lanes compared\n", compared);
+}
+#endif
+
 int main(void) {
     PML_RUN(conv2d_s8_variants_match_ref);
     PML_RUN(conv2d_s8_wide_variants_match_ref);
@@ -450,5 +547,8 @@ int main(void) {
     PML_RUN(add_s8_variants_all_input_pairs);
     PML_RUN(avgpool_s8_variants_match_ref);
     PML_RUN(softmax_s8_variants_match_ref);
+#ifdef PML_KERNELS_AVX2
+    PML_RUN(requant_fast_form_matches_mbqm);
+#endif
     return PML_TEST_END("prop");
 }
