@@ -29,7 +29,7 @@ mkdir -p "$out" "$corpus" "$crashes"
 
 # shellcheck disable=SC2046
 "$cc" -g -O1 -std=c11 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -I"$root/include" -I"$root/src" $(find "$root/src" -name '*.c' -not -path '*/kernels/x86/*' -not -path '*/kernels/armv7em/*' | sort) "$root/tests/fuzz/fuzz_model.c" -lm \
+    -I"$root/include" -I"$root/src" $(find "$root/src" -name '*.c' -not -path '*/kernels/x86/*' -not -path '*/kernels/armv7em/*' -not -path '*/kernels/mve/*' | sort) "$root/tests/fuzz/fuzz_model.c" -lm \
     -o "$bin"
 
 # Seeds. libFuzzer truncates corpus files to -max_len, so max_len is at least the largest seed.

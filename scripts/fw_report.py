@@ -73,7 +73,8 @@ def provenance(kernels):
         f"- picoml commit {commit}{dirty}; kernel set PML_KERNELS={kernels} ("
         + {"portable": "pure C: every src/**/*.c except the ISA directories src/kernels/x86, armv7em, ...",
            "ref": "reference kernels only, -DPML_KERNELS_REF",
-           "dsp": "src/kernels/armv7em with -DPML_KERNELS_DSP on M4/M7/M55, portable elsewhere"}.get(kernels, "?")
+           "dsp": "src/kernels/armv7em with -DPML_KERNELS_DSP on M4/M7/M55, portable elsewhere",
+           "mve": "src/kernels/mve + armv7em with -DPML_KERNELS_MVE -DPML_KERNELS_DSP on M55"}.get(kernels, "?")
         + ")",
         f"- {sh('arm-none-eabi-gcc --version | head -n1')}; newlib-nano {pkg_version('libnewlib-arm-none-eabi')}",
         f"- {sh('riscv64-unknown-elf-gcc --version | head -n1')}; picolibc {pkg_version('picolibc-riscv64-unknown-elf')}",

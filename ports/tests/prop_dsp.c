@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * On-target property test for the kernel variants of a bare-metal build (PML_KERNELS=dsp on
- * Cortex-M4/M7): every optimised variant in the build's tables must equal its _ref twin byte for
+ * Cortex-M4/M7/M55, PML_KERNELS=mve on Cortex-M55): every optimised variant in the build's tables must equal its _ref twin byte for
  * byte, on the random cases of tests/prop/prop_cases.h (the same cases the host test
  * tests/prop/test_prop.c checks). Static buffers (no malloc, no stdio); seeds printed on failure;
  * guard bytes after every output must stay untouched.
  * Prints "prop_dsp: N passed, M failed" and returns nonzero on any mismatch.
- * Build and run: scripts/qemu_prop_dsp.sh [m4|m7] [cases]
+ * Build and run: scripts/qemu_prop_dsp.sh [m4|m7|m55] [cases]
  */
 #include <stdint.h>
 #include <string.h>

@@ -5,6 +5,8 @@
  * chooses the ISA sets by compiling their directories and defining the matching macro:
  *   PML_KERNELS_AVX2  src/kernels/x86      (x86-64, AVX2; AVX-VNNI variants when the CPU has it)
  *   PML_KERNELS_DSP   src/kernels/armv7em  (Arm v7E-M DSP extension: Cortex-M4/M7/M33/M55)
+ *   PML_KERNELS_MVE   src/kernels/mve      (Arm Helium, Cortex-M55; always with PML_KERNELS_DSP: the MVE
+ *                                          variants come first, the DSP ones take the other shapes)
  *   PML_KERNELS_DSP   src/kernels/armv7em  (Arm v7E-M DSP; replaces the portable variants, whose
  *                                          predicates it matches, so they cost no flash)
  *   PML_KERNELS_REF   reference kernels only (for comparisons and debugging)
@@ -19,6 +21,9 @@ static const pml_conv_s8_variant conv2d_s8[] = {
     {"conv2d_s8_vnnip", pml_conv2d_s8_vnnip_applies, pml_conv2d_s8_vnnip},
     {"conv2d_s8_vnni", pml_conv2d_s8_vnni_applies, pml_conv2d_s8_vnni},
     {"conv2d_s8_avx2", pml_conv2d_s8_fast_applies, pml_conv2d_s8_avx2},
+#endif
+#if defined(PML_KERNELS_MVE) && !defined(PML_KERNELS_REF)
+    {"conv2d_s8_mve", pml_conv2d_s8_mve_applies, pml_conv2d_s8_mve},
 #endif
 #if defined(PML_KERNELS_DSP) && !defined(PML_KERNELS_REF)
     {"conv2d_s8_dsp", pml_conv2d_s8_dsp_applies, pml_conv2d_s8_dsp},
@@ -48,6 +53,9 @@ static const pml_fc_s8_variant fc_s8[] = {
 #if defined(PML_KERNELS_AVX2) && !defined(PML_KERNELS_REF)
     {"fc_s8_vnni", pml_fc_s8_vnni_applies, pml_fc_s8_vnni},
     {"fc_s8_avx2", pml_fc_s8_fast_applies, pml_fc_s8_avx2},
+#endif
+#if defined(PML_KERNELS_MVE) && !defined(PML_KERNELS_REF)
+    {"fc_s8_mve", pml_fc_s8_mve_applies, pml_fc_s8_mve},
 #endif
 #if defined(PML_KERNELS_DSP) && !defined(PML_KERNELS_REF)
     {"fc_s8_dsp", pml_fc_s8_dsp_applies, pml_fc_s8_dsp},

@@ -587,6 +587,17 @@ PML_INTERNAL bool pml_add_s8_dsp_applies(const pml_add_params *p, const pml_bcas
 PML_INTERNAL void pml_add_s8_dsp(const pml_add_params *p, const pml_bcast5 *b, const int8_t *in1, const int8_t *in2,
                                  int8_t *out);
 
+/* Arm Helium / MVE (src/kernels/mve, built when PML_KERNELS_MVE is defined: Cortex-M55; listed before
+ * the DSP variants, which the same builds also have). */
+PML_INTERNAL bool pml_conv2d_s8_mve_applies(const pml_conv_params *p, const pml_dims4 *in_d, const pml_dims4 *f_d,
+                                            const pml_dims4 *out_d);
+PML_INTERNAL void pml_conv2d_s8_mve(const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d, const int8_t *in,
+                                    const pml_dims4 *f_d, const int8_t *filter, const int32_t *bias,
+                                    const pml_dims4 *out_d, int8_t *out);
+PML_INTERNAL bool pml_fc_s8_mve_applies(const pml_fc_params *p);
+PML_INTERNAL void pml_fc_s8_mve(const pml_fc_params *p, const pml_requant *q, int32_t batches, int32_t depth, int32_t units,
+                                const int8_t *in, const int8_t *w, const int32_t *bias, int8_t *out);
+
 /* ---- per-channel hybrid (TFLite EvalHybridPerChannel: asymmetric per-batch input quantization) -- */
 /* TFLite tensor_utils::AsymmetricQuantizeFloats as LiteRT executes it (see the file): rmin/rmax =
  * min/max of {0, x}; if equal: all 0, *scale = 1, *offset = 0; else *scale = (float)((rmax - rmin)

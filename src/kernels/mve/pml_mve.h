@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Helpers of the Arm Helium (M-profile Vector Extension, Cortex-M55) kernels in src/kernels/mve,
+ * built when PML_KERNELS_MVE is defined (ports/Makefile PML_KERNELS=mve).
+ *
+ * pml__mbqm_mve: the reference's MultiplyByQuantizedMultiplier (src/common/pml_quant.c) on 4 lanes:
+ *   x << left         VSHL (register), wraps like the reference's (uint32_t)x << left
+ *   srdhm             VQRDMULH: (2ab + 2^31) >> 32 = floor((ab + 2^30) / 2^31), ties towards +inf and
+ *                     INT32_MIN * INT32_MIN saturated, as gemmlowp's SaturatingRoundingDoublingHighMul
+ *   rdivpot(h, r)     VRSHL by -r rounds ties towards +inf; gemmlowp rounds them away from zero, so a
+ *                     negative h first gets -1 (VQADD: INT32_MIN stays, it has no tie). With r = 0 the
+ *                     fix-up is 0 (h & -0 = 0).
+ * Every lane equals pml__mbqm(x, mult, shift) for shift in -31..31 (the prop test checks the kernels).
+ */
+#ifndef PML_MVE_H
+#define PML_MVE_H
+
+#include <arm_mve.h>
+
+#include "../pml_kernels.h"
+
+/* per-lane requantization parameters: mult, left shift (>= 0), minus the right shift (-31..0) */
+typedef struct pml__rq4 {
+    int32x4_t mult, left, negright;
+} pml__rq4;
+
+PML_INLINE pml__rq4 pml__rq4_make(int32x4_t mult, int32x4_t shift) {
+    const pml__rq4 r = {mult, vmaxq_s32(shift, vdupq_n_s32(0)), vmaxq_s32(vminq_s32(shift, vdupq_n_s32(0)), vdupq_n_s32(-31))};
+    return r;
+}
+
+/* channels c .. c + 3 of q (c + 3 may pass the last channel: those lanes are zero and never stored) */
+PML_INLINE pml__rq4 pml__rq4_load(const pml_requant *q, int32_t c, mve_pred16_t p32) {
+    if (q->count == 1) return pml__rq4_make(vdupq_n_s32(q->mult[0]), vdupq_n_s32(q->shift[0]));
+    return pml__rq4_make(vldrwq_z_s32(q->mult + c, p32), vldrbq_z_s32(q->shift + c, p32));
+}
+
+PML_INLINE int32x4_t pml__mbqm_mve(int32x4_t x, const pml__rq4 *r) {
+    const int32x4_t h = vqrdmulhq_s32(vshlq_s32(x, r->left), r->mult);
+    const int32x4_t fix = vshrq_n_s32(vandq_s32(h, r->negright), 31);
+    return vrshlq_s32(vqaddq_s32(h, fix), r->negright);
+}
+
+/* requantize 4 accumulators, add the output offset, clamp, store the lanes of p32 as int8 */
+PML_INLINE void pml__rq4_store(int8_t *out, int32x4_t acc, const pml__rq4 *r, int32_t ooff, int32_t lo, int32_t hi,
+                               mve_pred16_t p32) {
+    int32x4_t v = vaddq_n_s32(pml__mbqm_mve(acc, r), ooff);
+    v = vminq_s32(vmaxq_s32(v, vdupq_n_s32(lo)), vdupq_n_s32(hi));
+    vstrbq_p_s32(out, v, p32);
+}
+
+/* Four dot products of x[0..n) with rows r0..r3, and the four row sums (for the input offset:
+ * sum (x + off) * w = dot + off * sum w); accumulated into d[4] and s[4]. 16 int8 per VMLADAVA. */
+PML_INLINE void pml__dot4_s8_mve(const int8_t *x, const int8_t *r0, const int8_t *r1, const int8_t *r2,
+                                 const int8_t *r3, int32_t n, int32_t d[4], int32_t s[4]) {
+    int32_t d0 = d[0], d1 = d[1], d2 = d[2], d3 = d[3], s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+    int32_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const int8x16_t xv = vldrbq_s8(x + i);
+        const int8x16_t w0 = vldrbq_s8(r0 + i), w1 = vldrbq_s8(r1 + i), w2 = vldrbq_s8(r2 + i), w3 = vldrbq_s8(r3 + i);
+        d0 = vmladavaq_s8(d0, xv, w0);
+        s0 = vaddvaq_s8(s0, w0);
+        d1 = vmladavaq_s8(d1, xv, w1);
+        s1 = vaddvaq_s8(s1, w1);
+        d2 = vmladavaq_s8(d2, xv, w2);
+        s2 = vaddvaq_s8(s2, w2);
+        d3 = vmladavaq_s8(d3, xv, w3);
+        s3 = vaddvaq_s8(s3, w3);
+    }
+    if (i < n) { /* tail: predicated loads read (and fault on) only the active bytes, the others are 0 */
+        const mve_pred16_t p = vctp8q((uint32_t)(n - i));
+        const int8x16_t xv = vldrbq_z_s8(x + i, p);
+        const int8x16_t w0 = vldrbq_z_s8(r0 + i, p), w1 = vldrbq_z_s8(r1 + i, p), w2 = vldrbq_z_s8(r2 + i, p),
+                        w3 = vldrbq_z_s8(r3 + i, p);
+        d0 = vmladavaq_s8(d0, xv, w0);
+        s0 = vaddvaq_s8(s0, w0);
+        d1 = vmladavaq_s8(d1, xv, w1);
+        s1 = vaddvaq_s8(s1, w1);
+        d2 = vmladavaq_s8(d2, xv, w2);
+        s2 = vaddvaq_s8(s2, w2);
+        d3 = vmladavaq_s8(d3, xv, w3);
+        s3 = vaddvaq_s8(s3, w3);
+    }
+    d[0] = d0, d[1] = d1, d[2] = d2, d[3] = d3;
+    s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3;
+}
+
+/* acc lanes = d + off * s + bias[c .. c + 3] (bias lanes beyond p32: 0) */
+PML_INLINE int32x4_t pml__acc4_mve(const int32_t d[4], const int32_t s[4], int32_t off, const int32_t *bias, int32_t c,
+                                   mve_pred16_t p32) {
+    int32x4_t acc = vmlaq_n_s32(vldrwq_s32(d), vldrwq_s32(s), off);
+    if (bias) acc = vaddq_s32(acc, vldrwq_z_s32(bias + c, p32));
+    return acc;
+}
+
+#endif
