@@ -22,11 +22,12 @@ void pml_fc_s8_mve(const pml_fc_params *p, const pml_requant *q, int32_t batches
             /* rows past the last unit repeat row 0: computed, never stored */
             const int8_t *r1 = n > 1 ? r0 + depth : r0, *r2 = n > 2 ? r0 + 2 * depth : r0,
                          *r3 = n > 3 ? r0 + 3 * depth : r0;
-            int32_t d[4] = {0, 0, 0, 0}, s[4] = {0, 0, 0, 0};
-            pml__dot4_s8_mve(in, r0, r1, r2, r3, depth, d, s);
+            int32x4_t sums;
+            const int32x4_t dots = pml__dot4_s8_mve(in, r0, r1, r2, r3, depth, &sums);
             const mve_pred16_t p32 = vctp32q((uint32_t)n);
             const pml__rq4 r = pml__rq4_load(q, u, p32);
-            pml__rq4_store(out + u, pml__acc4_mve(d, s, off, bias, u, p32), &r, ooff, lo, hi, p32);
+            const int32x4_t acc = vaddq_s32(vmlaq_n_s32(dots, sums, off), pml__bias4_mve(bias, u, p32));
+            pml__rq4_store(out + u, acc, &r, ooff, lo, hi, p32);
         }
     }
 }

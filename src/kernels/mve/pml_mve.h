@@ -49,48 +49,72 @@ PML_INLINE void pml__rq4_store(int8_t *out, int32x4_t acc, const pml__rq4 *r, in
     vstrbq_p_s32(out, v, p32);
 }
 
-/* Four dot products of x[0..n) with rows r0..r3, and the four row sums (for the input offset:
- * sum (x + off) * w = dot + off * sum w); accumulated into d[4] and s[4]. 16 int8 per VMLADAVA. */
-PML_INLINE void pml__dot4_s8_mve(const int8_t *x, const int8_t *r0, const int8_t *r1, const int8_t *r2,
-                                 const int8_t *r3, int32_t n, int32_t d[4], int32_t s[4]) {
-    int32_t d0 = d[0], d1 = d[1], d2 = d[2], d3 = d[3], s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
-    int32_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        const int8x16_t xv = vldrbq_s8(x + i);
-        const int8x16_t w0 = vldrbq_s8(r0 + i), w1 = vldrbq_s8(r1 + i), w2 = vldrbq_s8(r2 + i), w3 = vldrbq_s8(r3 + i);
-        d0 = vmladavaq_s8(d0, xv, w0);
-        s0 = vaddvaq_s8(s0, w0);
-        d1 = vmladavaq_s8(d1, xv, w1);
-        s1 = vaddvaq_s8(s1, w1);
-        d2 = vmladavaq_s8(d2, xv, w2);
-        s2 = vaddvaq_s8(s2, w2);
-        d3 = vmladavaq_s8(d3, xv, w3);
-        s3 = vaddvaq_s8(s3, w3);
-    }
-    if (i < n) { /* tail: predicated loads read (and fault on) only the active bytes, the others are 0 */
-        const mve_pred16_t p = vctp8q((uint32_t)(n - i));
-        const int8x16_t xv = vldrbq_z_s8(x + i, p);
-        const int8x16_t w0 = vldrbq_z_s8(r0 + i, p), w1 = vldrbq_z_s8(r1 + i, p), w2 = vldrbq_z_s8(r2 + i, p),
-                        w3 = vldrbq_z_s8(r3 + i, p);
-        d0 = vmladavaq_s8(d0, xv, w0);
-        s0 = vaddvaq_s8(s0, w0);
-        d1 = vmladavaq_s8(d1, xv, w1);
-        s1 = vaddvaq_s8(s1, w1);
-        d2 = vmladavaq_s8(d2, xv, w2);
-        s2 = vaddvaq_s8(s2, w2);
-        d3 = vmladavaq_s8(d3, xv, w3);
-        s3 = vaddvaq_s8(s3, w3);
-    }
-    d[0] = d0, d[1] = d1, d[2] = d2, d[3] = d3;
-    s[0] = s0, s[1] = s1, s[2] = s2, s[3] = s3;
+/* lanes 0..3 = a, b, c, d */
+PML_INLINE int32x4_t pml__v4(int32_t a, int32_t b, int32_t c, int32_t d) {
+    int32x4_t v = vdupq_n_s32(a);
+    v = vsetq_lane_s32(b, v, 1);
+    v = vsetq_lane_s32(c, v, 2);
+    return vsetq_lane_s32(d, v, 3);
 }
 
-/* acc lanes = d + off * s + bias[c .. c + 3] (bias lanes beyond p32: 0) */
-PML_INLINE int32x4_t pml__acc4_mve(const int32_t d[4], const int32_t s[4], int32_t off, const int32_t *bias, int32_t c,
-                                   mve_pred16_t p32) {
-    int32x4_t acc = vmlaq_n_s32(vldrwq_s32(d), vldrwq_s32(s), off);
-    if (bias) acc = vaddq_s32(acc, vldrwq_z_s32(bias + c, p32));
-    return acc;
+/* One step of 16 (or, predicated, fewer) bytes: VMLADAVA of x with each row; with SUMS also the
+ * row sums (VADDVA). The predicated loads read (and fault on) only the active bytes, the others are 0. */
+#define PML__DOT4_STEP(LD, SUMS)                                                                                       \
+    do {                                                                                                               \
+        const int8x16_t xv = LD(x + i), w0 = LD(r0 + i), w1 = LD(r1 + i), w2 = LD(r2 + i), w3 = LD(r3 + i);            \
+        d0 = vmladavaq_s8(d0, xv, w0);                                                                                 \
+        d1 = vmladavaq_s8(d1, xv, w1);                                                                                 \
+        d2 = vmladavaq_s8(d2, xv, w2);                                                                                 \
+        d3 = vmladavaq_s8(d3, xv, w3);                                                                                 \
+        if (SUMS) {                                                                                                    \
+            s0 = vaddvaq_s8(s0, w0);                                                                                   \
+            s1 = vaddvaq_s8(s1, w1);                                                                                   \
+            s2 = vaddvaq_s8(s2, w2);                                                                                   \
+            s3 = vaddvaq_s8(s3, w3);                                                                                   \
+        }                                                                                                              \
+    } while (0)
+#define PML__LD_Z(ptr) vldrbq_z_s8((ptr), tp)
+
+/* Lanes k = 0..3: sum of x[i] * rk[i] over i < n, 16 int8 MACs per VMLADAVA; with sums != NULL
+ * also *sums = the row sums (the input offset then enters as offset * row sum). */
+PML_INLINE int32x4_t pml__dot4_s8_mve(const int8_t *x, const int8_t *r0, const int8_t *r1, const int8_t *r2,
+                                      const int8_t *r3, int32_t n, int32x4_t *sums) {
+    int32_t d0 = 0, d1 = 0, d2 = 0, d3 = 0, s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int32_t i = 0;
+    if (sums) {
+        for (; i + 16 <= n; i += 16) PML__DOT4_STEP(vldrbq_s8, 1);
+        if (i < n) {
+            const mve_pred16_t tp = vctp8q((uint32_t)(n - i));
+            PML__DOT4_STEP(PML__LD_Z, 1);
+        }
+        *sums = pml__v4(s0, s1, s2, s3);
+    } else {
+        for (; i + 16 <= n; i += 16) PML__DOT4_STEP(vldrbq_s8, 0);
+        if (i < n) {
+            const mve_pred16_t tp = vctp8q((uint32_t)(n - i));
+            PML__DOT4_STEP(PML__LD_Z, 0);
+        }
+    }
+    return pml__v4(d0, d1, d2, d3);
+}
+
+/* lanes k = 0..3: sum of rk[0..n) */
+PML_INLINE int32x4_t pml__sum4_s8_mve(const int8_t *r0, const int8_t *r1, const int8_t *r2, const int8_t *r3,
+                                      int32_t n) {
+    int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (int32_t i = 0; i < n; i += 16) {
+        const mve_pred16_t tp = vctp8q((uint32_t)(n - i));
+        s0 = vaddvaq_s8(s0, vldrbq_z_s8(r0 + i, tp));
+        s1 = vaddvaq_s8(s1, vldrbq_z_s8(r1 + i, tp));
+        s2 = vaddvaq_s8(s2, vldrbq_z_s8(r2 + i, tp));
+        s3 = vaddvaq_s8(s3, vldrbq_z_s8(r3 + i, tp));
+    }
+    return pml__v4(s0, s1, s2, s3);
+}
+
+/* bias[c .. c + 3] (lanes beyond p32, or no bias: 0) */
+PML_INLINE int32x4_t pml__bias4_mve(const int32_t *bias, int32_t c, mve_pred16_t p32) {
+    return bias ? vldrwq_z_s32(bias + c, p32) : vdupq_n_s32(0);
 }
 
 #endif
