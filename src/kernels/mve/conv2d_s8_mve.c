@@ -34,6 +34,10 @@ void pml_conv2d_s8_mve(const pml_conv_params *p, const pml_requant *q, const pml
     const int32_t off = p->input_offset, ooff = p->output_offset, lo = p->act_min, hi = p->act_max;
     const int32_t frow = KW * C, fsz = KH * frow; /* one filter row, one filter */
     const size_t irow = (size_t)IW * (size_t)C, img = (size_t)IH * irow;
+    /* 1x1, stride 1, no padding: the input pixels in order, one run of C bytes each */
+    const bool pointwise = KH == 1 && KW == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_h == 0 &&
+                           p->pad_w == 0 && out_d->h == IH && out_d->w == IW;
+    const int32_t npix = out_d->n * out_d->h * out_d->w;
     for (int32_t oc = 0; oc < OC; oc += 4) {
         const int32_t n = OC - oc < 4 ? OC - oc : 4;
         const mve_pred16_t p32 = vctp32q((uint32_t)n);
@@ -44,6 +48,12 @@ void pml_conv2d_s8_mve(const pml_conv_params *p, const pml_requant *q, const pml
         const int32x4_t bv = pml__bias4_mve(bias, oc, p32);
         const int32x4_t full = vmlaq_n_s32(bv, pml__sum4_s8_mve(f0, f1, f2, f3, fsz), off);
         int8_t *o = out + oc;
+        if (pointwise) { /* every output pixel reads the input pixel at the same index */
+            const int8_t *x = in;
+            for (int32_t px = 0; px < npix; px++, x += C, o += OC)
+                pml__rq4_store(o, vaddq_s32(full, pml__dot4_s8_mve(x, f0, f1, f2, f3, C, NULL)), &r, ooff, lo, hi, p32);
+            continue;
+        }
         for (int32_t b = 0; b < out_d->n; b++) {
             const int8_t *im = in + (size_t)b * img;
             for (int32_t oy = 0; oy < out_d->h; oy++) {
