@@ -40,6 +40,9 @@ static const pml_conv_s8_variant dwconv2d_s8[] = {
     {"dwconv2d_s8_avx2r", pml_dwconv2d_s8_avx2r_applies, pml_dwconv2d_s8_avx2r},
     {"dwconv2d_s8_avx2", pml_dwconv2d_s8_fast_applies, pml_dwconv2d_s8_avx2},
 #endif
+#if defined(PML_KERNELS_MVE) && !defined(PML_KERNELS_REF)
+    {"dwconv2d_s8_mve", pml_dwconv2d_s8_mve_applies, pml_dwconv2d_s8_mve},
+#endif
 #if defined(PML_KERNELS_DSP) && !defined(PML_KERNELS_REF)
     {"dwconv2d_s8_dsp", pml_dwconv2d_s8_dsp_applies, pml_dwconv2d_s8_dsp},
 #endif
