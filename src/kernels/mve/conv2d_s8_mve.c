@@ -64,10 +64,8 @@ void pml_conv2d_s8_mve(const pml_conv_params *p, const pml_requant *q, const pml
                     const int32_t fx0 = ix0 < 0 ? -ix0 : 0, fx1 = IW - ix0 < KW ? IW - ix0 : KW;
                     int32x4_t acc;
                     if (fy0 == 0 && fy1 == KH && fx0 == 0 && fx1 == KW) {
-                        acc = full;
                         const int8_t *x = im + (size_t)iy0 * irow + (size_t)ix0 * (size_t)C;
-                        for (int32_t fy = 0, fo = 0; fy < KH; fy++, x += irow, fo += frow)
-                            acc = vaddq_s32(acc, pml__dot4_s8_mve(x, f0 + fo, f1 + fo, f2 + fo, f3 + fo, frow, NULL));
+                        acc = vaddq_s32(full, pml__dot4r_s8_mve(x, irow, f0, f1, f2, f3, (size_t)frow, KH, frow));
                     } else {
                         acc = bv;
                         const int32_t len = (fx1 - fx0) * C;

@@ -98,6 +98,22 @@ PML_INLINE int32x4_t pml__dot4_s8_mve(const int8_t *x, const int8_t *r0, const i
     return pml__v4(d0, d1, d2, d3);
 }
 
+/* The same over `rows` runs of n bytes: run j at x + j * xs and rk + j * rs (interior convolution
+ * pixels: one run per filter row); the four sums stay in scalars until the end. */
+PML_INLINE int32x4_t pml__dot4r_s8_mve(const int8_t *x, size_t xs, const int8_t *r0, const int8_t *r1, const int8_t *r2,
+                                       const int8_t *r3, size_t rs, int32_t rows, int32_t n) {
+    int32_t d0 = 0, d1 = 0, d2 = 0, d3 = 0, s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    (void)s0, (void)s1, (void)s2, (void)s3;
+    const int32_t nf = n & ~15;
+    const mve_pred16_t tp = vctp8q((uint32_t)(n - nf));
+    for (int32_t j = 0; j < rows; j++, x += xs, r0 += rs, r1 += rs, r2 += rs, r3 += rs) {
+        int32_t i = 0;
+        for (; i < nf; i += 16) PML__DOT4_STEP(vldrbq_s8, 0);
+        if (i < n) PML__DOT4_STEP(PML__LD_Z, 0);
+    }
+    return pml__v4(d0, d1, d2, d3);
+}
+
 /* lanes k = 0..3: sum of rk[0..n) */
 PML_INLINE int32x4_t pml__sum4_s8_mve(const int8_t *r0, const int8_t *r1, const int8_t *r2, const int8_t *r3,
                                       int32_t n) {
