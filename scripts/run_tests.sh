@@ -64,6 +64,10 @@ run_counted "QEMU Cortex-M4, Arm DSP kernels: KWS, IC, AD firmware vs TFLM golde
   env JOBS=2 PML_KERNELS=dsp sh "$root/scripts/qemu.sh" test
 run_counted "QEMU Cortex-M4: every DSP kernel variant vs its reference twin (1000 random cases per op)" prop_dsp \
   sh "$root/scripts/qemu_prop_dsp.sh" m4 1000
+run_counted "QEMU Cortex-M55: every Helium (MVE) and DSP kernel variant vs its reference twin (1000 random cases per op)" \
+  prop_dsp sh "$root/scripts/qemu_prop_dsp.sh" m55 1000
+run_counted "QEMU Cortex-M55, Helium kernels: KWS firmware vs TFLM golden outputs" qemu \
+  env JOBS=2 TARGETS=m55 PML_KERNELS=mve MODELS=kws_ref_model sh "$root/scripts/qemu.sh" test
 run_counted "QEMU Cortex-M4: audio front ends + models on the MLPerf Tiny WAVs" audio_m4 \
   sh "$root/scripts/qemu_audio_test.sh"
 

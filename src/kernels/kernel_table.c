@@ -85,6 +85,9 @@ static const pml_add_s8_variant add_s8[] = {
     {"add_s8_avx2s", pml_add_s8_avx2s_applies, pml_add_s8_avx2s},
     {"add_s8_avx2", pml_add_s8_fast_applies, pml_add_s8_avx2},
 #endif
+#if defined(PML_KERNELS_MVE) && !defined(PML_KERNELS_REF)
+    {"add_s8_mve", pml_add_s8_mve_applies, pml_add_s8_mve},
+#endif
 #if defined(PML_KERNELS_DSP) && !defined(PML_KERNELS_REF)
     {"add_s8_dsp", pml_add_s8_dsp_applies, pml_add_s8_dsp},
 #endif

@@ -594,6 +594,9 @@ PML_INTERNAL bool pml_conv2d_s8_mve_applies(const pml_conv_params *p, const pml_
 PML_INTERNAL void pml_conv2d_s8_mve(const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d, const int8_t *in,
                                     const pml_dims4 *f_d, const int8_t *filter, const int32_t *bias,
                                     const pml_dims4 *out_d, int8_t *out);
+PML_INTERNAL bool pml_add_s8_mve_applies(const pml_add_params *p, const pml_bcast5 *b);
+PML_INTERNAL void pml_add_s8_mve(const pml_add_params *p, const pml_bcast5 *b, const int8_t *in1, const int8_t *in2,
+                                 int8_t *out);
 PML_INTERNAL bool pml_dwconv2d_s8_mve_applies(const pml_conv_params *p, const pml_dims4 *in_d, const pml_dims4 *f_d,
                                               const pml_dims4 *out_d);
 PML_INTERNAL void pml_dwconv2d_s8_mve(const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d,
