@@ -18,6 +18,14 @@ bool pml_dwconv2d_s8_mve_applies(const pml_conv_params *p, const pml_dims4 *in_d
     return p->dilation_h == 1 && p->dilation_w == 1 && p->depth_multiplier == 1 && out_d->c == in_d->c;
 }
 
+/* one tap of eight channels (XLOAD, WLOAD: input and filter bytes widened to int16 lanes) */
+#define PML__DW_TAP(XLOAD, WLOAD)                                                                                      \
+    do {                                                                                                               \
+        const int16x8_t xo = vaddq_n_s16((XLOAD), (int16_t)off), wv = (WLOAD);                                         \
+        ae = vaddq_s32(ae, vmullbq_int_s16(xo, wv));                                                                   \
+        ao = vaddq_s32(ao, vmulltq_int_s16(xo, wv));                                                                   \
+    } while (0)
+
 /* the requantization parameters of channels c + lanes (lanes: 0, 2, 4, 6 or 1, 3, 5, 7; predicate p32) */
 PML_INLINE pml__rq4 rq_half(const pml_requant *q, int32_t c, uint32x4_t lanes, mve_pred16_t p32) {
     if (q->count == 1) return pml__rq4_make(vdupq_n_s32(q->mult[0]), vdupq_n_s32(q->shift[0]));
@@ -57,18 +65,19 @@ PML_INLINE void dw_groups(const pml_conv_params *p, const pml_requant *q, const 
                     for (int32_t fy = fy0; fy < fy1; fy++) {
                         const int8_t *x = im + (size_t)(iy0 + fy) * irow + (size_t)(ix0 + fx0) * (size_t)C;
                         const int8_t *w = filter + ((size_t)fy * (size_t)KW + (size_t)fx0) * (size_t)C + c;
-                        for (int32_t fx = fx0; fx < fx1; fx++, x += C, w += C) {
-                            const int16x8_t xo = vaddq_n_s16(full ? vldrbq_s16(x) : vldrbq_z_s16(x, p16), (int16_t)off);
-                            const int16x8_t wv = full ? vldrbq_s16(w) : vldrbq_z_s16(w, p16);
-                            ae = vaddq_s32(ae, vmullbq_int_s16(xo, wv));
-                            ao = vaddq_s32(ao, vmulltq_int_s16(xo, wv));
-                        }
+                        for (int32_t fx = fx0; fx < fx1; fx++, x += C, w += C)
+                            PML__DW_TAP(full ? vldrbq_s16(x) : vldrbq_z_s16(x, p16),
+                                        full ? vldrbq_s16(w) : vldrbq_z_s16(w, p16));
                     }
                     int32x4_t ve = vaddq_n_s32(pml__mbqm_mve(ae, &re), ooff), vo = vaddq_n_s32(pml__mbqm_mve(ao, &ro), ooff);
                     ve = vminq_s32(vmaxq_s32(ve, vlo), vhi);
                     vo = vminq_s32(vmaxq_s32(vo, vlo), vhi);
-                    const int16x8_t v = vmovntq_s32(vmovnbq_s32(vdupq_n_s16(0), ve), vo);
-                    vstrbq_p_s16(o, v, p16);
+                    /* even lanes from ve, odd lanes from vo (VMOVNB's other lanes are then overwritten) */
+                    const int16x8_t v = vmovntq_s32(vmovnbq_s32(vreinterpretq_s16_s32(ve), ve), vo);
+                    if (full)
+                        vstrbq_s16(o, v);
+                    else
+                        vstrbq_p_s16(o, v, p16);
                 }
             }
         }
