@@ -13,7 +13,7 @@
 #                        (DUT_MODELS, default kws_ref_model; any of kws/vww/ic/ad01 models)
 # Each firmware exits 0 only if its output equals the TFLM golden output byte for byte (and the
 # arena checks hold). Ends with one line "qemu: N passed, M failed".
-# Environment: JOBS (default 2), PML_KERNELS=portable|ref|dsp (default portable; see ports/Makefile),
+# Environment: JOBS (default 2), PML_KERNELS=portable|ref|dsp|mve (default portable; see ports/Makefile),
 # TARGETS, MODELS, INPUTS.
 set -eu
 mode=${1:?usage: qemu.sh test|test-all|bench|size-report|dut}
