@@ -13,18 +13,82 @@
  */
 #include "pml_mve.h"
 
-/* Filter rows (KW * C bytes) shorter than this leave most of each 16-byte step idle: the DSP variant
- * (SMLAD, two MACs per instruction) takes those convolutions, e.g. KWS's first layer (10x4, C = 1).
- * 8 rather than 16 keeps 3x3x3 first layers (VWW, IC) here: fewer instructions per inference on
- * Cortex-M55 in QEMU (VWW 8.30 M vs 8.82 M, IC 6.84 M vs 7.06 M; KWS the same). */
-#ifndef PML__CONV_MVE_MIN_ROW
-#define PML__CONV_MVE_MIN_ROW 8
-#endif
+/* Filter rows (KW * C bytes) shorter than 16 leave most of each 16-byte step idle (first layers with
+ * C = 1 or 3: KWS 10x4x1, VWW and IC 3x3x3). When the whole filter fits PATCH bytes, each pixel's taps
+ * are first gathered into one dense patch (one predicated 16-byte copy per filter row, padding taps
+ * set to the input zero point, whose x + offset is 0: exact with the offset term of all taps), and the
+ * patch is one run of KH * KW * C bytes. */
+#define PATCH 256
+#define PATCH_OC 64 /* output channels: bias + offset * filter sum kept on the stack per channel */
+
+PML_INLINE bool use_patch(const pml_conv_params *p, const pml_dims4 *f_d, const pml_dims4 *out_d) {
+    return f_d->w * f_d->c < 16 && f_d->h * f_d->w * f_d->c <= PATCH && out_d->c <= PATCH_OC &&
+           p->input_offset >= -127 && p->input_offset <= 128;
+}
+
+/* Pixels outer: each pixel's patch is built once and serves every group of four output channels. */
+static PML_NOINLINE void conv_patch(const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d,
+                                    const int8_t *in, const pml_dims4 *f_d, const int8_t *filter, const int32_t *bias,
+                                    const pml_dims4 *out_d, int8_t *out) {
+    const int32_t C = in_d->c, OC = out_d->c, KH = f_d->h, KW = f_d->w, IH = in_d->h, IW = in_d->w;
+    const int32_t off = p->input_offset, ooff = p->output_offset, lo = p->act_min, hi = p->act_max;
+    const int32_t frow = KW * C, fsz = KH * frow;
+    const size_t irow = (size_t)IW * (size_t)C, img = (size_t)IH * irow;
+    int8_t patch[PATCH];
+    int32_t full[PATCH_OC];
+    for (int32_t oc = 0; oc < OC; oc += 4) {
+        const int32_t n = OC - oc < 4 ? OC - oc : 4;
+        const mve_pred16_t p32 = vctp32q((uint32_t)n);
+        const int8_t *f0 = filter + (size_t)oc * (size_t)fsz;
+        const int8_t *f1 = n > 1 ? f0 + fsz : f0, *f2 = n > 2 ? f0 + 2 * fsz : f0, *f3 = n > 3 ? f0 + 3 * fsz : f0;
+        const int32x4_t v = vmlaq_n_s32(pml__bias4_mve(bias, oc, p32), pml__sum4_s8_mve(f0, f1, f2, f3, fsz), off);
+        vstrwq_p_s32(full + oc, v, p32);
+    }
+    const int8x16_t zp = vdupq_n_s8((int8_t)-off);
+    const mve_pred16_t prow = vctp8q((uint32_t)frow);
+    for (int32_t b = 0; b < out_d->n; b++) {
+        const int8_t *im = in + (size_t)b * img;
+        for (int32_t oy = 0; oy < out_d->h; oy++) {
+            const int32_t iy0 = oy * p->stride_h - p->pad_h;
+            const int32_t fy0 = iy0 < 0 ? -iy0 : 0, fy1 = IH - iy0 < KH ? IH - iy0 : KH;
+            for (int32_t ox = 0; ox < out_d->w; ox++, out += OC) {
+                const int32_t ix0 = ox * p->stride_w - p->pad_w;
+                const int32_t fx0 = ix0 < 0 ? -ix0 : 0, fx1 = IW - ix0 < KW ? IW - ix0 : KW;
+                if (fx0 == 0 && fx1 == KW) {
+                    const int8_t *src = im + (size_t)iy0 * irow + (size_t)ix0 * (size_t)C;
+                    int8_t *dst = patch;
+                    for (int32_t fy = 0; fy < KH; fy++, dst += frow, src += irow)
+                        vstrbq_p_s8(dst, fy < fy0 || fy >= fy1 ? zp : vldrbq_z_s8(src, prow), prow);
+                } else {
+                    const mve_pred16_t pl = vctp8q((uint32_t)(fx1 > fx0 ? (fx1 - fx0) * C : 0));
+                    for (int32_t fy = 0; fy < KH; fy++) {
+                        int8_t *dst = patch + fy * frow;
+                        vstrbq_p_s8(dst, zp, prow);
+                        if (fy < fy0 || fy >= fy1) continue;
+                        const int8_t *src = im + (size_t)(iy0 + fy) * irow + (size_t)(ix0 + fx0) * (size_t)C;
+                        vstrbq_p_s8(dst + fx0 * C, vldrbq_z_s8(src, pl), pl);
+                    }
+                }
+                const int8_t *f0 = filter;
+                for (int32_t oc = 0; oc < OC; oc += 4, f0 += 4 * (size_t)fsz) {
+                    const int32_t n = OC - oc < 4 ? OC - oc : 4;
+                    const mve_pred16_t p32 = vctp32q((uint32_t)n);
+                    const int8_t *f1 = n > 1 ? f0 + fsz : f0, *f2 = n > 2 ? f0 + 2 * fsz : f0,
+                                 *f3 = n > 3 ? f0 + 3 * fsz : f0;
+                    const pml__rq4 r = pml__rq4_load(q, oc, p32);
+                    const int32x4_t acc =
+                        vaddq_s32(vldrwq_z_s32(full + oc, p32), pml__dot4_s8_mve(patch, f0, f1, f2, f3, fsz, NULL));
+                    pml__rq4_store(out + oc, acc, &r, ooff, lo, hi, p32);
+                }
+            }
+        }
+    }
+}
 
 bool pml_conv2d_s8_mve_applies(const pml_conv_params *p, const pml_dims4 *in_d, const pml_dims4 *f_d,
                                const pml_dims4 *out_d) {
-    (void)out_d;
-    return p->dilation_h == 1 && p->dilation_w == 1 && f_d->c == in_d->c && f_d->w * f_d->c >= PML__CONV_MVE_MIN_ROW;
+    /* short rows without the patch: the DSP variant does better (fewer instructions in QEMU) */
+    return p->dilation_h == 1 && p->dilation_w == 1 && f_d->c == in_d->c && (f_d->w * f_d->c >= 8 || use_patch(p, f_d, out_d));
 }
 
 void pml_conv2d_s8_mve(const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d, const int8_t *in,
@@ -38,6 +102,10 @@ void pml_conv2d_s8_mve(const pml_conv_params *p, const pml_requant *q, const pml
     const bool pointwise = KH == 1 && KW == 1 && p->stride_h == 1 && p->stride_w == 1 && p->pad_h == 0 &&
                            p->pad_w == 0 && out_d->h == IH && out_d->w == IW;
     const int32_t npix = out_d->n * out_d->h * out_d->w;
+    if (!pointwise && use_patch(p, f_d, out_d)) {
+        conv_patch(p, q, in_d, in, f_d, filter, bias, out_d, out);
+        return;
+    }
     for (int32_t oc = 0; oc < OC; oc += 4) {
         const int32_t n = OC - oc < 4 ? OC - oc : 4;
         const mve_pred16_t p32 = vctp32q((uint32_t)n);
