@@ -13,17 +13,19 @@
  */
 #include "pml_mve.h"
 
-/* Filter rows (KW * C bytes) shorter than 16 leave most of each 16-byte step idle (first layers with
- * C = 1 or 3: KWS 10x4x1, VWW and IC 3x3x3). When the whole filter fits PATCH bytes, each pixel's taps
- * are first gathered into one dense patch (one predicated 16-byte copy per filter row, padding taps
- * set to the input zero point, whose x + offset is 0: exact with the offset term of all taps), and the
- * patch is one run of KH * KW * C bytes. */
-#define PATCH 256
-#define PATCH_OC 64 /* output channels: bias + offset * filter sum kept on the stack per channel */
+/* Patch path: each output pixel's taps are first gathered into one dense patch of KH * KW * C bytes
+ * (16-byte copies per filter row, the last predicated; padding taps set to the input zero point, whose
+ * x + offset is 0: exact with bias + offset * (sum of all weights), kept per channel on the stack),
+ * built once per pixel for all output channels and dotted as one run: no per-row setup, and short
+ * rows (first layers with C = 1 or 3: KWS 10x4x1, VWW and IC 3x3x3) no longer waste most of a step.
+ * Used when the filter fits PATCH bytes and there are at most PATCH_OC output channels (stack:
+ * PATCH + 4 * PATCH_OC bytes); otherwise the rows are read in place. */
+#define PATCH 640
+#define PATCH_OC 64
 
 PML_INLINE bool use_patch(const pml_conv_params *p, const pml_dims4 *f_d, const pml_dims4 *out_d) {
-    return f_d->w * f_d->c < 16 && f_d->h * f_d->w * f_d->c <= PATCH && out_d->c <= PATCH_OC &&
-           p->input_offset >= -127 && p->input_offset <= 128;
+    return f_d->h * f_d->w * f_d->c <= PATCH && out_d->c <= PATCH_OC && p->input_offset >= -127 &&
+           p->input_offset <= 128;
 }
 
 /* Pixels outer: each pixel's patch is built once and serves every group of four output channels. */
@@ -45,7 +47,7 @@ static PML_NOINLINE void conv_patch(const pml_conv_params *p, const pml_requant 
         vstrwq_p_s32(full + oc, v, p32);
     }
     const int8x16_t zp = vdupq_n_s8((int8_t)-off);
-    const mve_pred16_t prow = vctp8q((uint32_t)frow);
+    const mve_pred16_t prow = vctp8q((uint32_t)(frow < 16 ? frow : 16));
     for (int32_t b = 0; b < out_d->n; b++) {
         const int8_t *im = in + (size_t)b * img;
         for (int32_t oy = 0; oy < out_d->h; oy++) {
@@ -54,19 +56,26 @@ static PML_NOINLINE void conv_patch(const pml_conv_params *p, const pml_requant 
             for (int32_t ox = 0; ox < out_d->w; ox++, out += OC) {
                 const int32_t ix0 = ox * p->stride_w - p->pad_w;
                 const int32_t fx0 = ix0 < 0 ? -ix0 : 0, fx1 = IW - ix0 < KW ? IW - ix0 : KW;
-                if (fx0 == 0 && fx1 == KW) {
+                const int32_t len = fx1 > fx0 ? (fx1 - fx0) * C : 0;
+                if (frow <= 16 && len == frow) { /* one predicated copy per row */
                     const int8_t *src = im + (size_t)iy0 * irow + (size_t)ix0 * (size_t)C;
                     int8_t *dst = patch;
                     for (int32_t fy = 0; fy < KH; fy++, dst += frow, src += irow)
                         vstrbq_p_s8(dst, fy < fy0 || fy >= fy1 ? zp : vldrbq_z_s8(src, prow), prow);
                 } else {
-                    const mve_pred16_t pl = vctp8q((uint32_t)(fx1 > fx0 ? (fx1 - fx0) * C : 0));
                     for (int32_t fy = 0; fy < KH; fy++) {
                         int8_t *dst = patch + fy * frow;
-                        vstrbq_p_s8(dst, zp, prow);
-                        if (fy < fy0 || fy >= fy1) continue;
+                        const bool in_rows = fy >= fy0 && fy < fy1;
+                        if (!in_rows || len < frow) /* padding taps in this row */
+                            for (int32_t i = 0; i < frow; i += 16)
+                                vstrbq_p_s8(dst + i, zp, vctp8q((uint32_t)(frow - i)));
+                        if (!in_rows) continue;
                         const int8_t *src = im + (size_t)(iy0 + fy) * irow + (size_t)(ix0 + fx0) * (size_t)C;
-                        vstrbq_p_s8(dst + fx0 * C, vldrbq_z_s8(src, pl), pl);
+                        dst += fx0 * C;
+                        for (int32_t i = 0; i < len; i += 16) {
+                            const mve_pred16_t pl = vctp8q((uint32_t)(len - i));
+                            vstrbq_p_s8(dst + i, vldrbq_z_s8(src + i, pl), pl);
+                        }
                     }
                 }
                 const int8_t *f0 = filter;
@@ -87,7 +96,7 @@ static PML_NOINLINE void conv_patch(const pml_conv_params *p, const pml_requant 
 
 bool pml_conv2d_s8_mve_applies(const pml_conv_params *p, const pml_dims4 *in_d, const pml_dims4 *f_d,
                                const pml_dims4 *out_d) {
-    /* short rows without the patch: the DSP variant does better (fewer instructions in QEMU) */
+    /* rows under 8 bytes without the patch: the DSP variant does better (fewer instructions in QEMU) */
     return p->dilation_h == 1 && p->dilation_w == 1 && f_d->c == in_d->c && (f_d->w * f_d->c >= 8 || use_patch(p, f_d, out_d));
 }
 
