@@ -100,6 +100,25 @@ bool pml_conv2d_s8_mve_applies(const pml_conv_params *p, const pml_dims4 *in_d, 
     return p->dilation_h == 1 && p->dilation_w == 1 && f_d->c == in_d->c && (f_d->w * f_d->c >= 8 || use_patch(p, f_d, out_d));
 }
 
+/* 1x1 pointwise: output channels oc .. oc + n - 1 (filters f0..f3, bias + offset term full) of npix
+ * pixels; its own function, so that the loop's few live values stay in registers */
+static PML_NOINLINE void pointwise_rows(const int8_t *x, int32_t npix, int32_t C, int32_t OC, const int8_t *f0,
+                                        const int8_t *f1, const int8_t *f2, const int8_t *f3, int32x4_t full,
+                                        const pml__rq4 *rp, int32_t ooff, int32_t lo, int32_t hi, int32_t n, int8_t *o) {
+    const pml__rq4 r = *rp;
+    if (n == 4) {
+        for (int32_t px = 0; px < npix; px++, x += C, o += OC) {
+            int32x4_t v = pml__mbqm_mve(vaddq_s32(full, pml__dot4_s8_mve(x, f0, f1, f2, f3, C, NULL)), &r);
+            v = vminq_s32(vmaxq_s32(vaddq_n_s32(v, ooff), vdupq_n_s32(lo)), vdupq_n_s32(hi));
+            vstrbq_s32(o, v);
+        }
+    } else {
+        const mve_pred16_t p32 = vctp32q((uint32_t)n);
+        for (int32_t px = 0; px < npix; px++, x += C, o += OC)
+            pml__rq4_store(o, vaddq_s32(full, pml__dot4_s8_mve(x, f0, f1, f2, f3, C, NULL)), &r, ooff, lo, hi, p32);
+    }
+}
+
 void pml_conv2d_s8_mve(const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d, const int8_t *in,
                        const pml_dims4 *f_d, const int8_t *filter, const int32_t *bias, const pml_dims4 *out_d,
                        int8_t *out) {
@@ -126,9 +145,7 @@ void pml_conv2d_s8_mve(const pml_conv_params *p, const pml_requant *q, const pml
         const int32x4_t full = vmlaq_n_s32(bv, pml__sum4_s8_mve(f0, f1, f2, f3, fsz), off);
         int8_t *o = out + oc;
         if (pointwise) { /* every output pixel reads the input pixel at the same index */
-            const int8_t *x = in;
-            for (int32_t px = 0; px < npix; px++, x += C, o += OC)
-                pml__rq4_store(o, vaddq_s32(full, pml__dot4_s8_mve(x, f0, f1, f2, f3, C, NULL)), &r, ooff, lo, hi, p32);
+            pointwise_rows(in, npix, C, OC, f0, f1, f2, f3, full, &r, ooff, lo, hi, n, o);
             continue;
         }
         for (int32_t b = 0; b < out_d->n; b++) {
