@@ -40,7 +40,7 @@ PML_INLINE int32x4_t bias_half(const int32_t *bias, int32_t c, uint32x4_t lanes,
 /* all channel groups (full: C a multiple of 8, no predicated loads in the tap loop) */
 PML_INLINE void dw_groups(const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d, const int8_t *in,
                           const pml_dims4 *f_d, const int8_t *filter, const int32_t *bias, const pml_dims4 *out_d,
-                          int8_t *out, bool full) {
+                          int8_t *out, bool full, bool noleft) {
     const int32_t C = in_d->c, KH = f_d->h, KW = f_d->w, IH = in_d->h, IW = in_d->w;
     const int32_t off = p->input_offset, ooff = p->output_offset, lo = p->act_min, hi = p->act_max;
     const size_t irow = (size_t)IW * (size_t)C, img = (size_t)IH * irow;
@@ -69,7 +69,8 @@ PML_INLINE void dw_groups(const pml_conv_params *p, const pml_requant *q, const 
                             PML__DW_TAP(full ? vldrbq_s16(x) : vldrbq_z_s16(x, p16),
                                         full ? vldrbq_s16(w) : vldrbq_z_s16(w, p16));
                     }
-                    int32x4_t ve = vaddq_n_s32(pml__mbqm_mve(ae, &re), ooff), vo = vaddq_n_s32(pml__mbqm_mve(ao, &ro), ooff);
+                    int32x4_t ve = vaddq_n_s32(pml__mbqm_mve_nl(ae, &re, noleft), ooff),
+                              vo = vaddq_n_s32(pml__mbqm_mve_nl(ao, &ro, noleft), ooff);
                     ve = vminq_s32(vmaxq_s32(ve, vlo), vhi);
                     vo = vminq_s32(vmaxq_s32(vo, vlo), vhi);
                     /* even lanes from ve, odd lanes from vo (VMOVNB's other lanes are then overwritten) */
@@ -88,12 +89,17 @@ PML_INLINE void dw_groups(const pml_conv_params *p, const pml_requant *q, const 
     const pml_conv_params *p, const pml_requant *q, const pml_dims4 *in_d, const int8_t *in, const pml_dims4 *f_d,     \
         const int8_t *filter, const int32_t *bias, const pml_dims4 *out_d, int8_t *out
 
-static PML_NOINLINE void dw_full(DW_ARGS) { dw_groups(p, q, in_d, in, f_d, filter, bias, out_d, out, true); }
-static PML_NOINLINE void dw_any(DW_ARGS) { dw_groups(p, q, in_d, in, f_d, filter, bias, out_d, out, false); }
+static PML_NOINLINE void dw_full_nl(DW_ARGS) { dw_groups(p, q, in_d, in, f_d, filter, bias, out_d, out, true, true); }
+static PML_NOINLINE void dw_full(DW_ARGS) { dw_groups(p, q, in_d, in, f_d, filter, bias, out_d, out, true, false); }
+static PML_NOINLINE void dw_any(DW_ARGS) { dw_groups(p, q, in_d, in, f_d, filter, bias, out_d, out, false, false); }
 
 void pml_dwconv2d_s8_mve(DW_ARGS) {
-    if ((in_d->c & 7) == 0)
-        dw_full(p, q, in_d, in, f_d, filter, bias, out_d, out);
-    else
+    bool noleft = true; /* no channel shifts left (the usual case: multipliers below 1) */
+    for (int32_t c = 0; c < q->count; c++) noleft = noleft && q->shift[c] <= 0;
+    if ((in_d->c & 7) != 0)
         dw_any(p, q, in_d, in, f_d, filter, bias, out_d, out);
+    else if (noleft)
+        dw_full_nl(p, q, in_d, in, f_d, filter, bias, out_d, out);
+    else
+        dw_full(p, q, in_d, in, f_d, filter, bias, out_d, out);
 }

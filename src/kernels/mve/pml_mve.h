@@ -35,6 +35,13 @@ PML_INLINE pml__rq4 pml__rq4_load(const pml_requant *q, int32_t c, mve_pred16_t 
     return pml__rq4_make(vldrwq_z_s32(q->mult + c, p32), vldrbq_z_s32(q->shift + c, p32));
 }
 
+/* noleft: every lane's shift is <= 0 (no left shift: one instruction and two registers fewer) */
+PML_INLINE int32x4_t pml__mbqm_mve_nl(int32x4_t x, const pml__rq4 *r, bool noleft) {
+    const int32x4_t h = vqrdmulhq_s32(noleft ? x : vshlq_s32(x, r->left), r->mult);
+    const int32x4_t fix = vshrq_n_s32(vandq_s32(h, r->negright), 31);
+    return vrshlq_s32(vqaddq_s32(h, fix), r->negright);
+}
+
 PML_INLINE int32x4_t pml__mbqm_mve(int32x4_t x, const pml__rq4 *r) {
     const int32x4_t h = vqrdmulhq_s32(vshlq_s32(x, r->left), r->mult);
     const int32x4_t fix = vshrq_n_s32(vandq_s32(h, r->negright), 31);
