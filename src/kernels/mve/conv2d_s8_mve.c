@@ -46,6 +46,7 @@ static PML_NOINLINE void conv_patch(const pml_conv_params *p, const pml_requant 
         const int32x4_t v = vmlaq_n_s32(pml__bias4_mve(bias, oc, p32), pml__sum4_s8_mve(f0, f1, f2, f3, fsz), off);
         vstrwq_p_s32(full + oc, v, p32);
     }
+    const pml__rq4 r1 = pml__rq4_make(vdupq_n_s32(q->mult[0]), vdupq_n_s32(q->shift[0])); /* per-tensor */
     const int8x16_t zp = vdupq_n_s8((int8_t)-off);
     const mve_pred16_t prow = vctp8q((uint32_t)(frow < 16 ? frow : 16));
     for (int32_t b = 0; b < out_d->n; b++) {
@@ -79,14 +80,22 @@ static PML_NOINLINE void conv_patch(const pml_conv_params *p, const pml_requant 
                     }
                 }
                 const int8_t *f0 = filter;
-                for (int32_t oc = 0; oc < OC; oc += 4, f0 += 4 * (size_t)fsz) {
-                    const int32_t n = OC - oc < 4 ? OC - oc : 4;
+                int32_t oc = 0;
+                for (; oc + 4 <= OC; oc += 4, f0 += 4 * (size_t)fsz) { /* full groups: no predicates */
+                    const pml__rq4 r = q->count == 1 ? r1
+                                                     : pml__rq4_make(vldrwq_s32(q->mult + oc), vldrbq_s32(q->shift + oc));
+                    int32x4_t v = vaddq_s32(vldrwq_s32(full + oc),
+                                            pml__dot4_s8_mve(patch, f0, f0 + fsz, f0 + 2 * fsz, f0 + 3 * fsz, fsz, NULL));
+                    v = vaddq_n_s32(pml__mbqm_mve(v, &r), ooff);
+                    vstrbq_s32(out + oc, vminq_s32(vmaxq_s32(v, vdupq_n_s32(lo)), vdupq_n_s32(hi)));
+                }
+                if (oc < OC) { /* the last 1..3 channels */
+                    const int32_t n = OC - oc;
                     const mve_pred16_t p32 = vctp32q((uint32_t)n);
-                    const int8_t *f1 = n > 1 ? f0 + fsz : f0, *f2 = n > 2 ? f0 + 2 * fsz : f0,
-                                 *f3 = n > 3 ? f0 + 3 * fsz : f0;
+                    const int8_t *f1 = n > 1 ? f0 + fsz : f0, *f2 = n > 2 ? f0 + 2 * fsz : f0;
                     const pml__rq4 r = pml__rq4_load(q, oc, p32);
                     const int32x4_t acc =
-                        vaddq_s32(vldrwq_z_s32(full + oc, p32), pml__dot4_s8_mve(patch, f0, f1, f2, f3, fsz, NULL));
+                        vaddq_s32(vldrwq_z_s32(full + oc, p32), pml__dot4_s8_mve(patch, f0, f1, f2, f0, fsz, NULL));
                     pml__rq4_store(out + oc, acc, &r, ooff, lo, hi, p32);
                 }
             }
