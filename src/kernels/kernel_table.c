@@ -43,7 +43,7 @@ static const pml_conv_s8_variant dwconv2d_s8[] = {
 #if defined(PML_KERNELS_MVE) && !defined(PML_KERNELS_REF)
     {"dwconv2d_s8_mve", pml_dwconv2d_s8_mve_applies, pml_dwconv2d_s8_mve},
 #endif
-#if defined(PML_KERNELS_DSP) && !defined(PML_KERNELS_REF)
+#if defined(PML_KERNELS_DSP) && !defined(PML_KERNELS_REF) && !defined(PML_KERNELS_MVE) /* MVE: same predicate */
     {"dwconv2d_s8_dsp", pml_dwconv2d_s8_dsp_applies, pml_dwconv2d_s8_dsp},
 #endif
 #if !defined(PML_KERNELS_REF) && !defined(PML_KERNELS_DSP) /* the DSP variants cover the same shapes */
@@ -60,7 +60,7 @@ static const pml_fc_s8_variant fc_s8[] = {
 #if defined(PML_KERNELS_MVE) && !defined(PML_KERNELS_REF)
     {"fc_s8_mve", pml_fc_s8_mve_applies, pml_fc_s8_mve},
 #endif
-#if defined(PML_KERNELS_DSP) && !defined(PML_KERNELS_REF)
+#if defined(PML_KERNELS_DSP) && !defined(PML_KERNELS_REF) && !defined(PML_KERNELS_MVE) /* MVE: same predicate */
     {"fc_s8_dsp", pml_fc_s8_dsp_applies, pml_fc_s8_dsp},
 #endif
 #if !defined(PML_KERNELS_REF) && !defined(PML_KERNELS_DSP) /* the DSP variants cover the same shapes */
