@@ -2,14 +2,17 @@
 /*
  * CONV_2D int8, Arm Helium: dilation 1, one group (filter depth == input channels).
  *
- * Four output channels at a time (outer loop: their filters, requantization parameters and
- * bias + input_offset * filter sum are set up once), then every output pixel. For a pixel whose
- * taps are all inside the image, each filter row fy is one contiguous run of KW * C bytes in the
- * input and in the four filters (NHWC, dilation 1): one pml__dot4_s8_mve per row (16 MACs per
- * VMLADAVA, the input load shared by the four filters; a 1x1 convolution is one run of C). At the
- * border, the runs shrink to the taps inside the image and the offset term uses the sums of just
- * those weights, as the reference skips padding taps. Requantization of the four channels in one
- * vector. No scratch.
+ * Four output channels share each input load (pml__dot4_s8_mve: 16 MACs per VMLADAVA), and their
+ * bias + input_offset * (filter sum) is computed once; requantization of the four in one vector.
+ * Three paths:
+ *   pointwise  1x1, stride 1, no padding: the input pixels in order, one run of C bytes each
+ *              (pointwise_rows, channels outer).
+ *   patch      filters up to PATCH bytes, up to PATCH_OC channels: per pixel a dense copy of its taps
+ *              (conv_patch, pixels outer; see below).
+ *   in place   otherwise, channels outer: an interior pixel is KH runs of KW * C bytes (NHWC,
+ *              dilation 1); at the border the runs shrink to the taps inside the image and the offset
+ *              term uses the sums of just those weights, as the reference skips padding taps.
+ * Stack: PATCH + 4 * PATCH_OC bytes on the patch path; no scratch.
  */
 #include "pml_mve.h"
 
