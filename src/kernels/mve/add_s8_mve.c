@@ -11,14 +11,16 @@
 
 bool pml_add_s8_mve_applies(const pml_add_params *p, const pml_bcast5 *b) {
     for (int i = 0; i < 5; i++)
-        if (b->in1[i] != b->out[i] || b->in2[i] != b->out[i]) return false;
+        if (b->in1[i] != b->out[i] || b->in2[i] != b->out[i])
+            return false;
     return p->left_shift >= 0 && p->left_shift <= 30 && p->input1_shift >= -31 && p->input1_shift <= 31 &&
            p->input2_shift >= -31 && p->input2_shift <= 31 && p->output_shift >= -31 && p->output_shift <= 31;
 }
 
 void pml_add_s8_mve(const pml_add_params *p, const pml_bcast5 *b, const int8_t *in1, const int8_t *in2, int8_t *out) {
     int32_t n = 1;
-    for (int i = 0; i < 5; i++) n *= b->out[i];
+    for (int i = 0; i < 5; i++)
+        n *= b->out[i];
     const pml__rq4 r1 = pml__rq4_make(vdupq_n_s32(p->input1_mult), vdupq_n_s32(p->input1_shift));
     const pml__rq4 r2 = pml__rq4_make(vdupq_n_s32(p->input2_mult), vdupq_n_s32(p->input2_shift));
     const pml__rq4 ro = pml__rq4_make(vdupq_n_s32(p->output_mult), vdupq_n_s32(p->output_shift));

@@ -73,7 +73,8 @@ static PML_NOINLINE void conv_patch(const pml_conv_params *p, const pml_requant 
                         if (!in_rows || len < frow) /* padding taps in this row */
                             for (int32_t i = 0; i < frow; i += 16)
                                 vstrbq_p_s8(dst + i, zp, vctp8q((uint32_t)(frow - i)));
-                        if (!in_rows) continue;
+                        if (!in_rows)
+                            continue;
                         const int8_t *src = im + (size_t)(iy0 + fy) * irow + (size_t)(ix0 + fx0) * (size_t)C;
                         dst += fx0 * C;
                         for (int32_t i = 0; i < len; i += 16) {
@@ -85,10 +86,10 @@ static PML_NOINLINE void conv_patch(const pml_conv_params *p, const pml_requant 
                 const int8_t *f0 = filter;
                 int32_t oc = 0;
                 for (; oc + 4 <= OC; oc += 4, f0 += 4 * (size_t)fsz) { /* full groups: no predicates */
-                    const pml__rq4 r = q->count == 1 ? r1
-                                                     : pml__rq4_make(vldrwq_s32(q->mult + oc), vldrbq_s32(q->shift + oc));
-                    int32x4_t v = vaddq_s32(vldrwq_s32(full + oc),
-                                            pml__dot4_s8_mve(patch, f0, f0 + fsz, f0 + 2 * fsz, f0 + 3 * fsz, fsz, NULL));
+                    const pml__rq4 r =
+                        q->count == 1 ? r1 : pml__rq4_make(vldrwq_s32(q->mult + oc), vldrbq_s32(q->shift + oc));
+                    int32x4_t v = vaddq_s32(vldrwq_s32(full + oc), pml__dot4_s8_mve(patch, f0, f0 + fsz, f0 + 2 * fsz,
+                                                                                    f0 + 3 * fsz, fsz, NULL));
                     v = vaddq_n_s32(pml__mbqm_mve(v, &r), ooff);
                     vstrbq_s32(out + oc, vminq_s32(vmaxq_s32(v, vdupq_n_s32(lo)), vdupq_n_s32(hi)));
                 }
@@ -109,14 +110,16 @@ static PML_NOINLINE void conv_patch(const pml_conv_params *p, const pml_requant 
 bool pml_conv2d_s8_mve_applies(const pml_conv_params *p, const pml_dims4 *in_d, const pml_dims4 *f_d,
                                const pml_dims4 *out_d) {
     /* rows under 8 bytes without the patch: the DSP variant does better (fewer instructions in QEMU) */
-    return p->dilation_h == 1 && p->dilation_w == 1 && f_d->c == in_d->c && (f_d->w * f_d->c >= 8 || use_patch(p, f_d, out_d));
+    return p->dilation_h == 1 && p->dilation_w == 1 && f_d->c == in_d->c &&
+           (f_d->w * f_d->c >= 8 || use_patch(p, f_d, out_d));
 }
 
 /* 1x1 pointwise: output channels oc .. oc + n - 1 (filters f0..f3, bias + offset term full) of npix
  * pixels; its own function, so that the loop's few live values stay in registers */
 static PML_NOINLINE void pointwise_rows(const int8_t *x, int32_t npix, int32_t C, int32_t OC, const int8_t *f0,
                                         const int8_t *f1, const int8_t *f2, const int8_t *f3, int32x4_t full,
-                                        const pml__rq4 *rp, int32_t ooff, int32_t lo, int32_t hi, int32_t n, int8_t *o) {
+                                        const pml__rq4 *rp, int32_t ooff, int32_t lo, int32_t hi, int32_t n,
+                                        int8_t *o) {
     const pml__rq4 r = *rp;
     if (n == 4) {
         for (int32_t px = 0; px < npix; px++, x += C, o += OC) {

@@ -28,7 +28,8 @@ bool pml_dwconv2d_s8_mve_applies(const pml_conv_params *p, const pml_dims4 *in_d
 
 /* the requantization parameters of channels c + lanes (lanes: 0, 2, 4, 6 or 1, 3, 5, 7; predicate p32) */
 PML_INLINE pml__rq4 rq_half(const pml_requant *q, int32_t c, uint32x4_t lanes, mve_pred16_t p32) {
-    if (q->count == 1) return pml__rq4_make(vdupq_n_s32(q->mult[0]), vdupq_n_s32(q->shift[0]));
+    if (q->count == 1)
+        return pml__rq4_make(vdupq_n_s32(q->mult[0]), vdupq_n_s32(q->shift[0]));
     return pml__rq4_make(vldrwq_gather_shifted_offset_z_s32(q->mult + c, lanes, p32),
                          vldrbq_gather_offset_z_s32(q->shift + c, lanes, p32));
 }
@@ -95,7 +96,8 @@ static PML_NOINLINE void dw_any(DW_ARGS) { dw_groups(p, q, in_d, in, f_d, filter
 
 void pml_dwconv2d_s8_mve(DW_ARGS) {
     bool noleft = true; /* no channel shifts left (the usual case: multipliers below 1) */
-    for (int32_t c = 0; c < q->count; c++) noleft = noleft && q->shift[c] <= 0;
+    for (int32_t c = 0; c < q->count; c++)
+        noleft = noleft && q->shift[c] <= 0;
     if ((in_d->c & 7) != 0)
         dw_any(p, q, in_d, in, f_d, filter, bias, out_d, out);
     else if (noleft)

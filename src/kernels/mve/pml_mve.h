@@ -25,13 +25,15 @@ typedef struct pml__rq4 {
 } pml__rq4;
 
 PML_INLINE pml__rq4 pml__rq4_make(int32x4_t mult, int32x4_t shift) {
-    const pml__rq4 r = {mult, vmaxq_s32(shift, vdupq_n_s32(0)), vmaxq_s32(vminq_s32(shift, vdupq_n_s32(0)), vdupq_n_s32(-31))};
+    const pml__rq4 r = {mult, vmaxq_s32(shift, vdupq_n_s32(0)),
+                        vmaxq_s32(vminq_s32(shift, vdupq_n_s32(0)), vdupq_n_s32(-31))};
     return r;
 }
 
 /* channels c .. c + 3 of q (c + 3 may pass the last channel: those lanes are zero and never stored) */
 PML_INLINE pml__rq4 pml__rq4_load(const pml_requant *q, int32_t c, mve_pred16_t p32) {
-    if (q->count == 1) return pml__rq4_make(vdupq_n_s32(q->mult[0]), vdupq_n_s32(q->shift[0]));
+    if (q->count == 1)
+        return pml__rq4_make(vdupq_n_s32(q->mult[0]), vdupq_n_s32(q->shift[0]));
     return pml__rq4_make(vldrwq_z_s32(q->mult + c, p32), vldrbq_z_s32(q->shift + c, p32));
 }
 
@@ -89,14 +91,16 @@ PML_INLINE int32x4_t pml__dot4_s8_mve(const int8_t *x, const int8_t *r0, const i
     int32_t d0 = 0, d1 = 0, d2 = 0, d3 = 0, s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     int32_t i = 0;
     if (sums) {
-        for (; i + 16 <= n; i += 16) PML__DOT4_STEP(vldrbq_s8, 1);
+        for (; i + 16 <= n; i += 16)
+            PML__DOT4_STEP(vldrbq_s8, 1);
         if (i < n) {
             const mve_pred16_t tp = vctp8q((uint32_t)(n - i));
             PML__DOT4_STEP(PML__LD_Z, 1);
         }
         *sums = pml__v4(s0, s1, s2, s3);
     } else {
-        for (; i + 16 <= n; i += 16) PML__DOT4_STEP(vldrbq_s8, 0);
+        for (; i + 16 <= n; i += 16)
+            PML__DOT4_STEP(vldrbq_s8, 0);
         if (i < n) {
             const mve_pred16_t tp = vctp8q((uint32_t)(n - i));
             PML__DOT4_STEP(PML__LD_Z, 0);
@@ -115,8 +119,10 @@ PML_INLINE int32x4_t pml__dot4r_s8_mve(const int8_t *x, size_t xs, const int8_t 
     const mve_pred16_t tp = vctp8q((uint32_t)(n - nf));
     for (int32_t j = 0; j < rows; j++, x += xs, r0 += rs, r1 += rs, r2 += rs, r3 += rs) {
         int32_t i = 0;
-        for (; i < nf; i += 16) PML__DOT4_STEP(vldrbq_s8, 0);
-        if (i < n) PML__DOT4_STEP(PML__LD_Z, 0);
+        for (; i < nf; i += 16)
+            PML__DOT4_STEP(vldrbq_s8, 0);
+        if (i < n)
+            PML__DOT4_STEP(PML__LD_Z, 0);
     }
     return pml__v4(d0, d1, d2, d3);
 }
