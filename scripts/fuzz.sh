@@ -44,6 +44,10 @@ done
 for f in "$root"/tests/data/ops/*.tflite; do
     cp -f "$f" "$corpus/seed-op-$(basename "$f")"
 done
+# inputs that once crashed (tests/fuzz/regress, also run by test_malformed's fuzz_regressions)
+for f in "$root"/tests/fuzz/regress/*.tflite; do
+    cp -f "$f" "$corpus/seed-regress-$(basename "$f")"
+done
 
 before=$(find "$crashes" -type f | wc -l)
 cd "$out" # with -jobs, libFuzzer writes fuzz-<n>.log to the current directory

@@ -176,7 +176,9 @@ void pml__softmax_params_s8(double beta, double input_scale, pml_softmax_params 
     const double max_input_rescaled =
         ldexp(1.0 * ((1 << scaled_diff_integer_bits) - 1) * (double)(1LL << (31 - scaled_diff_integer_bits)),
               -shift);
-    p->diff_min = -(int32_t)floor(max_input_rescaled);
+    /* A tiny beta * scale gives a radius beyond int32 (out of range for the cast); any radius of
+     * 255 or more lets every difference (>= -255) through, so clamping changes no result. */
+    p->diff_min = max_input_rescaled < 2147483647.0 ? -(int32_t)floor(max_input_rescaled) : -2147483647;
     p->beta = (float)beta;
 }
 

@@ -1005,6 +1005,57 @@ PML_TEST(hostile_op_params) {
     CHECK(cases >= 20);
 }
 
+/* Inputs the fuzzer once found crashing (tests/fuzz/regress/LIST.txt): the whole API runs on each
+ * under ASan/UBSan without a report, whatever status it returns. */
+PML_TEST(fuzz_regressions) {
+    size_t len;
+    char *list = (char *)tu_read_repo("tests/fuzz/regress/LIST.txt", &len);
+    REQUIRE(list != NULL);
+    int cases = 0;
+    size_t pos = 0;
+    while (pos < len) {
+        size_t end = pos;
+        while (end < len && list[end] != '\n') end++;
+        char name[128];
+        const size_t l = end - pos < sizeof name - 1 ? end - pos : sizeof name - 1;
+        memcpy(name, list + pos, l);
+        name[l] = '\0';
+        pos = end + 1;
+        if (name[0] == '#' || name[0] == '\0') continue;
+        char rel[256];
+        size_t mlen;
+        uint8_t *raw = tu_read_repo(tu_path(rel, sizeof rel, "tests/fuzz/regress/%s", name), &mlen);
+        REQUIRE(raw != NULL);
+        uint8_t *b = dup_exact(raw, mlen);
+        pml_model m;
+        pml_error err;
+        size_t need = 0;
+        pml_status s = pml_model_open(&m, b, mlen);
+        if (s == PML_OK) s = pml_interp_arena_size(&m, pml_op_set_all(), &need, &err);
+        if (s == PML_OK && need <= ((size_t)4 << 20)) {
+            uint8_t *arena = aligned_alloc(PML_ARENA_ALIGN, need + CANARY_BYTES);
+            REQUIRE(arena != NULL);
+            memset(arena, 0, need);
+            memset(arena + need, CANARY_BYTE, CANARY_BYTES);
+            pml_interp *it = NULL;
+            CHECK_EQ(pml_interp_init(&it, &m, pml_op_set_all(), arena, need, &err), PML_OK);
+            if (it) {
+                const pml_status si = pml_interp_invoke(it);
+                CHECK(si <= PML_OK && si >= PML_ERR_INTERNAL);
+            }
+            CHECK(canary_intact(arena + need));
+            free(arena);
+        }
+        CHECK(s <= PML_OK && s >= PML_ERR_INTERNAL);
+        free(b);
+        free(raw);
+        cases++;
+    }
+    free(list);
+    printf("malformed: %d fuzz regression inputs ran clean\n", cases);
+    CHECK(cases >= 1);
+}
+
 int main(void) {
     PML_RUN(api_misuse);
     PML_RUN(hostile_op_params);
@@ -1016,5 +1067,6 @@ int main(void) {
     PML_RUN(mutate_ad01_int8);
     PML_RUN(mutate_str_ww);
     PML_RUN(mutate_kws_f32);
+    PML_RUN(fuzz_regressions);
     return PML_TEST_END("malformed");
 }
