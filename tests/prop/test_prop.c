@@ -61,10 +61,40 @@ static bool same(const int8_t *a, const int8_t *b, size_t n, size_t *first) {
     return true;
 }
 
+/* The precondition of the x86 requantization pml__outq8f_avx2 for one channel (as pml__rqf_ok). */
+static bool rqf_ok(int32_t mult, int32_t shift, int64_t bound) {
+    if (mult <= (1 << 30) || shift > -1 || shift < -31) return false;
+    return bound < ((int64_t)1 << (30 - __builtin_ctz((uint32_t)mult)));
+}
+
+/* Which requantization form the x86 VNNI kernels take in a case: bit 0 some block of channels uses
+ * pml__outq8f_avx2, bit 1 some uses pml__outq8_avx2. Blocks: the 16-channel tiles of conv2d_s8_vnnip
+ * (the first 8 of a 8..15-channel tile; the rest scalar), 8-channel blocks approximating the
+ * 8/16/32 of dwconv2d_s8_vnni; accumulator bounds |bias| + taps as the kernels take them. */
+static int rq_forms(bool depthwise, const prop_conv_case *c, const pml_requant *q, const int32_t *bias) {
+    const int64_t off = c->p.input_offset, xo = off + 127 > 128 - off ? off + 127 : 128 - off;
+    const int64_t taps = depthwise ? (int64_t)c->f.h * c->f.w * 255 * 128 : (int64_t)c->f.h * c->f.w * c->in.c * 128 * xo;
+    const int32_t OC = c->out.c, step = depthwise ? 8 : 16;
+    int forms = 0;
+    for (int32_t c0 = 0; c0 + 8 <= OC; c0 += step) {
+        const int32_t n = OC - c0 < step ? (OC - c0) / 8 * 8 : step;
+        bool ok = true;
+        for (int32_t j = c0; j < c0 + n; j++) {
+            const int32_t i = q->count == 1 ? 0 : j;
+            const int64_t b = bias ? (bias[j] < 0 ? -(int64_t)bias[j] : bias[j]) : 0;
+            ok = ok && rqf_ok(q->mult[i], q->shift[i], b + taps);
+        }
+        forms |= ok ? 1 : 2;
+    }
+    return forms;
+}
+
 static void conv_like(bool depthwise) {
     uint32_t nv;
     const pml_conv_s8_variant *tab = depthwise ? pml__dwconv2d_s8_variants(&nv) : pml__conv2d_s8_variants(&nv);
     int cases = n_cases(3000), ran = 0, per[32] = {0}; /* runs per variant (the table is shorter) */
+    int rq_fast = 0, rq_gen = 0; /* runs of the VNNI kernel with blocks in the fast / general requantization */
+    const char *rq_name = depthwise ? "dwconv2d_s8_vnni" : "conv2d_s8_vnnip";
     bufs B = alloc_bufs();
     for (int k = 0; k < cases; k++) {
         uint64_t seed, s;
@@ -95,6 +125,11 @@ static void conv_like(bool depthwise) {
                             B.got[first], B.ref[first]);
             ran++;
             if (v < 32) per[v]++;
+            if (strcmp(tab[v].name, rq_name) == 0) {
+                const int f = rq_forms(depthwise, &c, &q, bias);
+                rq_fast += f & 1;
+                rq_gen += f >> 1;
+            }
         }
     }
     free_bufs(&B);
@@ -102,6 +137,13 @@ static void conv_like(bool depthwise) {
     for (uint32_t v = 0; v + 1 < nv && v < 32; v++) printf(" %s %d", tab[v].name, per[v]);
     printf("\n");
     if (nv > 1) CHECK(ran > cases / 4);
+    bool has_rq = false;
+    for (uint32_t v = 0; v + 1 < nv && v < 32; v++) has_rq |= per[v] > 0 && strcmp(tab[v].name, rq_name) == 0; /* it ran (the CPU has AVX-VNNI) */
+    if (has_rq && cases >= 1000) {
+        printf("prop: %s: runs with blocks requantized in the fast form %d, in the general form %d\n", rq_name, rq_fast, rq_gen);
+        CHECK(rq_fast > 0);
+        CHECK(rq_gen > 0);
+    }
 }
 
 PML_TEST(conv2d_s8_variants_match_ref) { conv_like(false); }

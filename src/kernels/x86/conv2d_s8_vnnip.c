@@ -17,8 +17,13 @@
  *   sum_k w (x + off) = sum_k w (x + 128) + (off - 128) * sum_k w,
  * the last term folded into a per-channel effective bias, which the accumulators start from (for
  * a padding tap, w (zp + 128) and its share (off - 128) w cancel: zp = -off). Exact integer
- * arithmetic (int32 wraps only where the reference's true result fits): bit-exact. Stack: about
- * 115 KB (packed tiles, image, per-channel requantization constants); nothing from the arena.
+ * arithmetic (int32 wraps only where the reference's true result fits): bit-exact. The value
+ * requantized is that true result, bias + sum_k w (x + off), so |bias| + K * 128 * max|x + off|
+ * (K = KH * KW * CI, the added channel's and the tail's weights being 0) bounds it whatever the
+ * effective bias; tiles whose channels meet pml__rq8f_ok with that bound requantize with
+ * pml__outq8f_avx2 (two instructions fewer per 8 outputs), the others with pml__outq8_avx2.
+ * Stack: about 115 KB (packed tiles, image, per-channel requantization constants); nothing from
+ * the arena.
  */
 #include <string.h>
 
@@ -144,10 +149,17 @@ static void pack_tile(const int8_t *filter, int32_t K, int32_t Kp, int32_t oc0, 
     }
 }
 
+/* Requantization constants of 8 channels: the general form, or the cheaper one where fast[] says
+ * pml__rq8f_ok holds. */
+typedef union rq_block {
+    pml__rq8 r;
+    pml__rq8f f;
+} rq_block;
+
 /* Output stage: the accumulators (which started at the effective bias), requantized. */
 typedef struct out_stage {
-    const pml__rq8 *rq; /* [OC / 8] per-channel, or [1] per-tensor */
-    bool per_channel;
+    const rq_block *rq;  /* [OC / 8], whole blocks of 8 channels */
+    const uint8_t *fast; /* [OC / 8]: rq[i].f (pml__outq8f_avx2) applies, else rq[i].r */
     __m256i voff;
     __m256i lo8, hi8; /* activation range, bytes */
     bool clamp;       /* the range is narrower than the int8 saturation of the packs ([-128, 127]) */
@@ -158,40 +170,53 @@ typedef struct out_stage {
 /* 16 channels of two pixels (channels 0-7 in lo*, 8-15 in hi*), requantized as 32 bytes: packs
  * leave 4-byte groups ordered A0-3 A8-11 B0-3 B8-11 | A4-7 A12-15 B4-7 B12-15, one dword permute
  * orders them, and one clamp serves both pixels. */
-PML_INLINE __m256i rq32(__m256i loA, __m256i hiA, __m256i loB, __m256i hiB, const pml__rq8 *r0, const pml__rq8 *r1,
-                        const out_stage *st) {
-    const __m256i pA = _mm256_packs_epi32(pml__outq8_avx2(loA, r0, st->voff), pml__outq8_avx2(hiA, r1, st->voff));
-    const __m256i pB = _mm256_packs_epi32(pml__outq8_avx2(loB, r0, st->voff), pml__outq8_avx2(hiB, r1, st->voff));
+PML_INLINE __m256i oq8(__m256i v, const rq_block *r, bool fast, __m256i voff) {
+    return fast ? pml__outq8f_avx2(v, &r->f, voff) : pml__outq8_avx2(v, &r->r, voff);
+}
+
+PML_INLINE __m256i rq32(__m256i loA, __m256i hiA, __m256i loB, __m256i hiB, const rq_block *r0, const rq_block *r1,
+                        bool fast, const out_stage *st) {
+    const __m256i pA = _mm256_packs_epi32(oq8(loA, r0, fast, st->voff), oq8(hiA, r1, fast, st->voff));
+    const __m256i pB = _mm256_packs_epi32(oq8(loB, r0, fast, st->voff), oq8(hiB, r1, fast, st->voff));
     const __m256i b = _mm256_permutevar8x32_epi32(_mm256_packs_epi16(pA, pB), _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
     return st->clamp ? _mm256_min_epi8(_mm256_max_epi8(b, st->lo8), st->hi8) : b;
+}
+
+/* 16 channels of NP pixels; `fast` a constant in the two calls */
+PML_INLINE void finish16(const int32_t NP, __m256i a[][2], int32_t oc0, bool fast, const out_stage *st, int8_t *const out[]) {
+    /* local copies: the byte stores may alias anything, so constants read through st would be
+     * read again after every store */
+    const out_stage s = *st;
+    const rq_block r0 = s.rq[oc0 / 8], r1 = s.rq[oc0 / 8 + 1];
+    int32_t j = 0;
+#pragma GCC unroll 3
+    for (; j + 2 <= NP; j += 2) {
+        const __m256i b = rq32(a[j][0], a[j][1], a[j + 1][0], a[j + 1][1], &r0, &r1, fast, &s);
+        _mm_storeu_si128((__m128i *)(void *)(out[j] + oc0), _mm256_castsi256_si128(b));
+        _mm_storeu_si128((__m128i *)(void *)(out[j + 1] + oc0), _mm256_extracti128_si256(b, 1));
+    }
+    if (j < NP)
+        _mm_storeu_si128((__m128i *)(void *)(out[j] + oc0),
+                         _mm256_castsi256_si128(rq32(a[j][0], a[j][1], a[j][0], a[j][1], &r0, &r1, fast, &s)));
 }
 
 /* Pixels j of a group, accumulators a[j][0..2), to out[j] + oc0 (n channels). */
 PML_INLINE void finish(const int32_t NP, __m256i a[][2], int32_t oc0, int32_t n, const out_stage *st, int8_t *const out[]) {
     if (n == TILE) {
-        /* local copies: the byte stores may alias anything, so constants read through st would be
-         * read again after every store */
-        const out_stage s = *st;
-        const pml__rq8 r0 = s.per_channel ? s.rq[oc0 / 8] : s.rq[0], r1 = s.per_channel ? s.rq[oc0 / 8 + 1] : r0;
-        int32_t j = 0;
-#pragma GCC unroll 3
-        for (; j + 2 <= NP; j += 2) {
-            const __m256i b = rq32(a[j][0], a[j][1], a[j + 1][0], a[j + 1][1], &r0, &r1, &s);
-            _mm_storeu_si128((__m128i *)(void *)(out[j] + oc0), _mm256_castsi256_si128(b));
-            _mm_storeu_si128((__m128i *)(void *)(out[j + 1] + oc0), _mm256_extracti128_si256(b, 1));
-        }
-        if (j < NP)
-            _mm_storeu_si128((__m128i *)(void *)(out[j] + oc0),
-                             _mm256_castsi256_si128(rq32(a[j][0], a[j][1], a[j][0], a[j][1], &r0, &r1, &s)));
+        if (st->fast[oc0 / 8]) /* the same for both blocks */
+            finish16(NP, a, oc0, true, st, out);
+        else
+            finish16(NP, a, oc0, false, st, out);
         return;
     }
     if (n >= 8) { /* channels 0-7 as above, 8 bytes per pixel, the rest (if any) one by one */
         const out_stage s = *st;
-        const pml__rq8 r0 = s.per_channel ? s.rq[oc0 / 8] : s.rq[0];
+        const rq_block r0 = s.rq[oc0 / 8];
+        const bool fast = s.fast[oc0 / 8];
 #pragma GCC unroll 3
         for (int32_t j = 0; j < NP; j += 2) {
             const int32_t j1 = j + 1 < NP ? j + 1 : j;
-            const __m256i pk = _mm256_packs_epi32(pml__outq8_avx2(a[j][0], &r0, s.voff), pml__outq8_avx2(a[j1][0], &r0, s.voff));
+            const __m256i pk = _mm256_packs_epi32(oq8(a[j][0], &r0, fast, s.voff), oq8(a[j1][0], &r0, fast, s.voff));
             /* bytes A0-3 B0-3 A0-3 B0-3 | A4-7 B4-7 .. ordered A0-7 B0-7 */
             const __m128i b = _mm256_castsi256_si128(
                 _mm256_permutevar8x32_epi32(_mm256_packs_epi16(pk, pk), _mm256_setr_epi32(0, 4, 1, 5, 0, 0, 0, 0)));
@@ -382,15 +407,38 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
         }
     const int8_t *fw = cpad ? fpad : filter;
     int32_t ebias[VNNIP_MAX_OC];   /* bias + (off - 128) * sum(w), per output channel (0 up to whole tiles) */
-    pml__rq8 rq[VNNIP_MAX_OC / 8]; /* requantization constants per 8 channels ([0] only if per-tensor) */
+    rq_block rq[VNNIP_MAX_OC / 8]; /* requantization constants per 8 channels (whole blocks) */
+    uint8_t fast[VNNIP_MAX_OC / 8];  /* rq[i] holds the pml__outq8f_avx2 form */
     int8_t wp[VNNIP_PACK_BYTES] __attribute__((aligned(32))); /* packed tiles */
     int8_t col[VNNIP_MAX_KP];                                 /* one gathered window */
     uint8_t img[VNNIP_IMG_BYTES]; /* image mode: padded input rows, x + 128; else the windows of a pixel group */
     const size_t tile_bytes = (size_t)TILE * (size_t)Kp;
     const bool all_packed = (size_t)tiles * tile_bytes <= VNNIP_PACK_BYTES; /* else: pointwise, tile by tile */
     const bool pc = q->count != 1;
-    for (int32_t c = 0; c + 8 <= (pc ? OC : 8); c += 8) rq[c / 8] = pml__rq8_load(q, c, 8);
-    const out_stage st = {rq, pc, _mm256_set1_epi32(p->output_offset), _mm256_set1_epi8((char)p->act_min),
+    /* |accumulator| <= |bias| + taps: each of the K = KH * KW * CI products w (x + off) is at most
+     * 128 * max|x + off| in magnitude, x in [-128, 127] */
+    const int64_t off = p->input_offset, xo = off + 127 > 128 - off ? off + 127 : 128 - off;
+    const int64_t taps = (int64_t)KH * KW * CI * 128 * xo;
+    for (int32_t c = 0; c + 8 <= OC; c += 8) {
+        const __m256i m = pc ? _mm256_loadu_si256((const __m256i *)(const void *)(q->mult + c)) : _mm256_set1_epi32(q->mult[0]);
+        const __m256i sh = pc ? _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(q->shift + c)))
+                              : _mm256_set1_epi32(q->shift[0]);
+        const __m256i ab = bias ? _mm256_abs_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(bias + c))) : _mm256_setzero_si256();
+        /* a wrapped |bias| + taps (or |INT32_MIN|) is negative and fails */
+        fast[c / 8] = taps < (1 << 30) && pml__rq8f_ok(m, sh, _mm256_add_epi32(ab, _mm256_set1_epi32((int32_t)taps)));
+    }
+    /* a tile takes one form: a whole 16-channel tile the fast one only when both its blocks can */
+    for (int32_t c = 0; c + 16 <= OC; c += 16) fast[c / 8] = fast[c / 8 + 1] = fast[c / 8] & fast[c / 8 + 1];
+    for (int32_t c = 0; c + 8 <= OC; c += 8) {
+        const __m256i m = pc ? _mm256_loadu_si256((const __m256i *)(const void *)(q->mult + c)) : _mm256_set1_epi32(q->mult[0]);
+        const __m256i sh = pc ? _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(q->shift + c)))
+                              : _mm256_set1_epi32(q->shift[0]);
+        if (fast[c / 8])
+            rq[c / 8].f = pml__rq8f_make(m, sh);
+        else
+            rq[c / 8].r = pml__rq8_make(m, sh);
+    }
+    const out_stage st = {rq, fast, _mm256_set1_epi32(p->output_offset), _mm256_set1_epi8((char)p->act_min),
                           _mm256_set1_epi8((char)p->act_max), p->act_min > -128 || p->act_max < 127, q, p};
     if (all_packed)
         for (int32_t t = 0; t < tiles; t++) {
