@@ -69,7 +69,8 @@ static bool rqf_ok(int32_t mult, int32_t shift, int64_t bound) {
 
 /* Which requantization form the x86 VNNI kernels take in a case: bit 0 some block of channels uses
  * pml__outq8f_avx2, bit 1 some uses pml__outq8_avx2. Blocks: the 16-channel tiles of conv2d_s8_vnnip
- * (the first 8 of a 8..15-channel tile; the rest scalar), 8-channel blocks approximating the
+ * (the first 8 of a 8..15-channel tile; the rest scalar; none below 16 output pixels), 8-channel
+ * blocks approximating the
  * 8/16/32 of dwconv2d_s8_vnni; accumulator bounds |bias| + taps as the kernels take them. */
 static int rq_forms(bool depthwise, const prop_conv_case *c, const pml_requant *q, const int32_t *bias) {
     const int64_t off = c->p.input_offset, xo = off + 127 > 128 - off ? off + 127 : 128 - off;
@@ -84,6 +85,8 @@ static int rq_forms(bool depthwise, const prop_conv_case *c, const pml_requant *
             const int64_t b = bias ? (bias[j] < 0 ? -(int64_t)bias[j] : bias[j]) : 0;
             ok = ok && rqf_ok(q->mult[i], q->shift[i], b + taps);
         }
+        /* conv2d_s8_vnnip does not try the fast form below 16 output pixels */
+        if (!depthwise && (int64_t)c->out.n * c->out.h * c->out.w < 16) ok = false;
         forms |= ok ? 1 : 2;
     }
     return forms;

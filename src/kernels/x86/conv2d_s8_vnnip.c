@@ -38,6 +38,7 @@
 #define VNNIP_PACK_BYTES 40960 /* all tiles packed at once (gathering convolutions need this; 64 x 3x3x64 fits) */
 #define VNNIP_IMG_BYTES 32768  /* padded input rows of a band of output rows, made unsigned (image mode) */
 #define VNNIP_FPAD_BYTES 8192  /* channel-padded filter copy */
+#define VNNIP_RQF_MIN_PIX 16  /* output pixels from which the cheaper requantization is tried */
 #define VNNIP_STRIP 64         /* pointwise: pixels made unsigned at a time (fewer if C > VNNIP_IMG_BYTES / 64) */
 
 static bool pointwise(const pml_conv_params *p, const pml_dims4 *in_d, const pml_dims4 *f_d) {
@@ -200,6 +201,23 @@ PML_INLINE void finish16(const int32_t NP, __m256i a[][2], int32_t oc0, bool fas
                          _mm256_castsi256_si128(rq32(a[j][0], a[j][1], a[j][0], a[j][1], &r0, &r1, fast, &s)));
 }
 
+/* channels 0-7 of NP pixels, 8 bytes per pixel; `fast` a constant in the two calls */
+PML_INLINE void finish8(const int32_t NP, __m256i a[][2], int32_t oc0, bool fast, const out_stage *st, int8_t *const out[]) {
+    const out_stage s = *st;
+    const rq_block r0 = s.rq[oc0 / 8];
+#pragma GCC unroll 3
+    for (int32_t j = 0; j < NP; j += 2) {
+        const int32_t j1 = j + 1 < NP ? j + 1 : j;
+        const __m256i pk = _mm256_packs_epi32(oq8(a[j][0], &r0, fast, s.voff), oq8(a[j1][0], &r0, fast, s.voff));
+        /* bytes A0-3 B0-3 A0-3 B0-3 | A4-7 B4-7 .. ordered A0-7 B0-7 */
+        const __m128i b = _mm256_castsi256_si128(
+            _mm256_permutevar8x32_epi32(_mm256_packs_epi16(pk, pk), _mm256_setr_epi32(0, 4, 1, 5, 0, 0, 0, 0)));
+        const __m128i c = s.clamp ? _mm_min_epi8(_mm_max_epi8(b, _mm256_castsi256_si128(s.lo8)), _mm256_castsi256_si128(s.hi8)) : b;
+        _mm_storel_epi64((__m128i *)(void *)(out[j] + oc0), c);
+        if (j1 != j) _mm_storel_epi64((__m128i *)(void *)(out[j1] + oc0), _mm_unpackhi_epi64(c, c));
+    }
+}
+
 /* Pixels j of a group, accumulators a[j][0..2), to out[j] + oc0 (n channels). */
 PML_INLINE void finish(const int32_t NP, __m256i a[][2], int32_t oc0, int32_t n, const out_stage *st, int8_t *const out[]) {
     if (n == TILE) {
@@ -210,20 +228,10 @@ PML_INLINE void finish(const int32_t NP, __m256i a[][2], int32_t oc0, int32_t n,
         return;
     }
     if (n >= 8) { /* channels 0-7 as above, 8 bytes per pixel, the rest (if any) one by one */
-        const out_stage s = *st;
-        const rq_block r0 = s.rq[oc0 / 8];
-        const bool fast = s.fast[oc0 / 8];
-#pragma GCC unroll 3
-        for (int32_t j = 0; j < NP; j += 2) {
-            const int32_t j1 = j + 1 < NP ? j + 1 : j;
-            const __m256i pk = _mm256_packs_epi32(oq8(a[j][0], &r0, fast, s.voff), oq8(a[j1][0], &r0, fast, s.voff));
-            /* bytes A0-3 B0-3 A0-3 B0-3 | A4-7 B4-7 .. ordered A0-7 B0-7 */
-            const __m128i b = _mm256_castsi256_si128(
-                _mm256_permutevar8x32_epi32(_mm256_packs_epi16(pk, pk), _mm256_setr_epi32(0, 4, 1, 5, 0, 0, 0, 0)));
-            const __m128i c = s.clamp ? _mm_min_epi8(_mm_max_epi8(b, _mm256_castsi256_si128(s.lo8)), _mm256_castsi256_si128(s.hi8)) : b;
-            _mm_storel_epi64((__m128i *)(void *)(out[j] + oc0), c);
-            if (j1 != j) _mm_storel_epi64((__m128i *)(void *)(out[j1] + oc0), _mm_unpackhi_epi64(c, c));
-        }
+        if (st->fast[oc0 / 8])
+            finish8(NP, a, oc0, true, st, out);
+        else
+            finish8(NP, a, oc0, false, st, out);
         if (n == 8) return;
     }
     for (int32_t j = 0; j < NP; j++) {
@@ -419,24 +427,30 @@ void pml_conv2d_s8_vnnip(const pml_conv_params *p, const pml_requant *q, const p
      * 128 * max|x + off| in magnitude, x in [-128, 127] */
     const int64_t off = p->input_offset, xo = off + 127 > 128 - off ? off + 127 : 128 - off;
     const int64_t taps = (int64_t)KH * KW * CI * 128 * xo;
-    for (int32_t c = 0; c + 8 <= OC; c += 8) {
-        const __m256i m = pc ? _mm256_loadu_si256((const __m256i *)(const void *)(q->mult + c)) : _mm256_set1_epi32(q->mult[0]);
-        const __m256i sh = pc ? _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(q->shift + c)))
-                              : _mm256_set1_epi32(q->shift[0]);
-        const __m256i ab = bias ? _mm256_abs_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(bias + c))) : _mm256_setzero_si256();
-        /* a wrapped |bias| + taps (or |INT32_MIN|) is negative and fails */
-        fast[c / 8] = taps < (1 << 30) && pml__rq8f_ok(m, sh, _mm256_add_epi32(ab, _mm256_set1_epi32((int32_t)taps)));
-    }
-    /* a tile takes one form: a whole 16-channel tile the fast one only when both its blocks can */
-    for (int32_t c = 0; c + 16 <= OC; c += 16) fast[c / 8] = fast[c / 8 + 1] = fast[c / 8] & fast[c / 8 + 1];
-    for (int32_t c = 0; c + 8 <= OC; c += 8) {
-        const __m256i m = pc ? _mm256_loadu_si256((const __m256i *)(const void *)(q->mult + c)) : _mm256_set1_epi32(q->mult[0]);
-        const __m256i sh = pc ? _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(q->shift + c)))
-                              : _mm256_set1_epi32(q->shift[0]);
-        if (fast[c / 8])
-            rq[c / 8].f = pml__rq8f_make(m, sh);
-        else
-            rq[c / 8].r = pml__rq8_make(m, sh);
+    /* The check costs about what the fast form saves on 12 pixels (some 25 instructions per 8
+     * channels against 2 per pixel): below VNNIP_RQF_MIN_PIX output pixels it is not made. */
+    const bool try_fast = P >= VNNIP_RQF_MIN_PIX && taps < (1 << 30);
+    for (int32_t c = 0; c + 8 <= OC; c += TILE) { /* a tile's whole blocks take one form */
+        const int32_t nb = c + TILE <= OC ? 2 : 1;
+        __m256i m[2], sh[2];
+        bool ok = try_fast;
+        for (int32_t i = 0; i < nb; i++) {
+            const int32_t ci = c + 8 * i;
+            m[i] = pc ? _mm256_loadu_si256((const __m256i *)(const void *)(q->mult + ci)) : _mm256_set1_epi32(q->mult[0]);
+            sh[i] = pc ? _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(q->shift + ci)))
+                       : _mm256_set1_epi32(q->shift[0]);
+            const __m256i ab =
+                bias ? _mm256_abs_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(bias + ci))) : _mm256_setzero_si256();
+            /* a wrapped |bias| + taps (or |INT32_MIN|) is negative and fails */
+            ok = ok && pml__rq8f_ok(m[i], sh[i], _mm256_add_epi32(ab, _mm256_set1_epi32((int32_t)taps)));
+        }
+        for (int32_t i = 0; i < nb; i++) {
+            fast[c / 8 + i] = ok;
+            if (ok)
+                rq[c / 8 + i].f = pml__rq8f_make(m[i], sh[i]);
+            else
+                rq[c / 8 + i].r = pml__rq8_make(m[i], sh[i]);
+        }
     }
     const out_stage st = {rq, fast, _mm256_set1_epi32(p->output_offset), _mm256_set1_epi8((char)p->act_min),
                           _mm256_set1_epi8((char)p->act_max), p->act_min > -128 || p->act_max < 127, q, p};
