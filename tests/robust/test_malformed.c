@@ -948,21 +948,30 @@ static pml_status status_named(const char *s) {
     return PML_OK;
 }
 
+/* The next line of a list file that is neither empty nor a # comment, into line (cut to cap - 1
+ * characters); false at the end of the list. */
+static bool list_next(const char *list, size_t len, size_t *pos, char *line, size_t cap) {
+    while (*pos < len) {
+        size_t end = *pos;
+        while (end < len && list[end] != '\n') end++;
+        const size_t l = end - *pos < cap - 1 ? end - *pos : cap - 1;
+        memcpy(line, list + *pos, l);
+        line[l] = '\0';
+        *pos = end + 1;
+        if (line[0] != '#' && line[0] != '\0') return true;
+    }
+    return false;
+}
+
 PML_TEST(hostile_op_params) {
     size_t len;
     char *list = (char *)tu_read_repo("tests/data/ops/REJECTS.txt", &len);
     REQUIRE(list != NULL);
     int cases = 0;
     size_t pos = 0;
-    while (pos < len) {
-        size_t end = pos;
-        while (end < len && list[end] != '\n') end++;
-        char line[512], name[128], status[32];
-        size_t l = end - pos < sizeof line - 1 ? end - pos : sizeof line - 1;
-        memcpy(line, list + pos, l);
-        line[l] = '\0';
-        pos = end + 1;
-        if (line[0] == '#' || line[0] == '\0') continue;
+    char line[512];
+    while (list_next(list, len, &pos, line, sizeof line)) {
+        char name[128], status[32];
         REQUIRE(sscanf(line, "%127s %31s", name, status) == 2);
         const pml_status want = status_named(status);
         CHECK(want != PML_OK);
@@ -1013,15 +1022,8 @@ PML_TEST(fuzz_regressions) {
     REQUIRE(list != NULL);
     int cases = 0;
     size_t pos = 0;
-    while (pos < len) {
-        size_t end = pos;
-        while (end < len && list[end] != '\n') end++;
-        char name[128];
-        const size_t l = end - pos < sizeof name - 1 ? end - pos : sizeof name - 1;
-        memcpy(name, list + pos, l);
-        name[l] = '\0';
-        pos = end + 1;
-        if (name[0] == '#' || name[0] == '\0') continue;
+    char name[128];
+    while (list_next(list, len, &pos, name, sizeof name)) {
         char rel[256];
         size_t mlen;
         uint8_t *raw = tu_read_repo(tu_path(rel, sizeof rel, "tests/fuzz/regress/%s", name), &mlen);
