@@ -348,16 +348,14 @@ PML_INLINE void st_set(pair_state *st, const int8_t *w, const int32_t *bp, const
         "ldr     %[t0], %[bp]\n\t" \
         "ldrd    %[a00], %[a01], [%[t0]], #8\n\t" \
         "str     %[t0], %[bp]\n\t"
-#define PAIR_HEAD PAIR_HEAD_B(PAIR_BIAS)
-#define PAIR_HEAD_B(BIAS) \
-        "9:\n\t" BIAS \
-        "mov     %[a10], %[a00]\n\t" \
-        "mov     %[a11], %[a01]\n\t" \
+/* One output-channel pair over the window: the two weight rows (the next pair 2K further: the
+ * groups may pass K by a tail), then the 2x2 MAC groups, four at a time and the rest one by one. */
+#define PAIR_GROUPS \
         "ldr     %[wa], %[w]\n\t" \
         "ldr     %[t0], %[k]\n\t" \
         "add     %[wb], %[wa], %[t0]\n\t" \
         "add     %[t1], %[wb], %[t0]\n\t" \
-        "str     %[t1], %[w]\n\t" /* the next pair: 2K further (the groups may pass K by a tail) */ \
+        "str     %[t1], %[w]\n\t" \
         "ldr     %[xb], %[xbp]\n\t" \
         "ldr     %[n], %[grp]\n\t" \
         "lsrs    %[n], %[n], #4\n\t" \
@@ -373,6 +371,12 @@ PML_INLINE void st_set(pair_state *st, const int8_t *w, const int32_t *bp, const
         "subs    %[n], %[n], #1\n\t" \
         "bne     4b\n\t" \
         "5:\n\t"
+#define PAIR_HEAD PAIR_HEAD_B(PAIR_BIAS)
+#define PAIR_HEAD_B(BIAS) \
+        "9:\n\t" BIAS \
+        "mov     %[a10], %[a00]\n\t" \
+        "mov     %[a11], %[a01]\n\t" \
+        PAIR_GROUPS
 #define PAIR_TAIL \
         "add     %[wa], %[wa], #2\n\t" \
         "str     %[wa], %[op]\n\t" \
@@ -566,26 +570,7 @@ PML_INLINE void pairs_m1_pc(pair_state *stp) {
         "ldrd    %[a00], %[a01], [%[t0]]\n\t" \
         "ldrd    %[a10], %[a11], [%[t0], #" PML__STR(OCB4) "]\n\t" \
         "7:\n\t" \
-        "ldr     %[wa], %[w]\n\t" \
-        "ldr     %[t0], %[k]\n\t" \
-        "add     %[wb], %[wa], %[t0]\n\t" \
-        "add     %[t1], %[wb], %[t0]\n\t" \
-        "str     %[t1], %[w]\n\t" \
-        "ldr     %[xb], %[xbp]\n\t" \
-        "ldr     %[n], %[grp]\n\t" \
-        "lsrs    %[n], %[n], #4\n\t" \
-        "beq     3f\n\t" \
-        "2:\n\t" MK2X2_GROUP MK2X2_GROUP MK2X2_GROUP MK2X2_GROUP \
-        "subs    %[n], %[n], #1\n\t" \
-        "bne     2b\n\t" \
-        "3:\n\t" \
-        "ldr     %[n], %[grp]\n\t" \
-        "ands    %[n], %[n], #3\n\t" \
-        "beq     5f\n\t" \
-        "4:\n\t" MK2X2_GROUP \
-        "subs    %[n], %[n], #1\n\t" \
-        "bne     4b\n\t" \
-        "5:\n\t" \
+        PAIR_GROUPS \
         "ldr     %[t0], %[grp]\n\t" \
         "tst     %[t0], #8\n\t" \
         "bne     8f\n\t" \
