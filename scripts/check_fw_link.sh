@@ -12,16 +12,21 @@ set -eu
 NM=${1:?usage: check_fw_link.sh NM fw.elf fw.map}
 elf=${2:?usage: check_fw_link.sh NM fw.elf fw.map}
 map=${3:?usage: check_fw_link.sh NM fw.elf fw.map}
+# who defines or references symbol $1, from the link map's cross reference table
+xref() {
+  awk -v s="$1" '/^Cross Reference Table/ {t=1; next}
+    t && $1==s {p=1; print "    " $2; next}
+    t && p && /^[^ ]/ {p=0}
+    t && p {print "    " $1}' "$map"
+}
+
 forbidden='malloc|free|calloc|realloc|_malloc_r|_free_r|_calloc_r|_realloc_r|__malloc_lock|_sbrk|_sbrk_r|sbrk|brk|printf|_printf_r|iprintf|vprintf|fprintf|vfprintf|_vfprintf_r|_vfiprintf_r|sprintf|snprintf|vsnprintf|_svfprintf_r|puts|_puts_r|fputs|putchar|fputc|fwrite|_fwrite_r|fflush|_fflush_r|__sfvwrite_r|__swsetup_r|stdout|stderr|_write|_write_r|abort|exit|atexit|__cxa_atexit|__call_exitprocs'
 found=$("$NM" "$elf" | awk 'NF==3 && $2 ~ /^[TtDdBbWwVv]$/ {print $3}' | grep -E "^($forbidden)\$" | sort -u || true)
 if [ -n "$found" ]; then
   echo "fw link check: $(basename "$elf") contains: $(echo "$found" | tr '\n' ' ')"
   for s in $found; do
     echo "  $s: defined/referenced by (cross reference table):"
-    awk -v s="$s" '/^Cross Reference Table/ {t=1; next}
-      t && $1==s {p=1; print "    " $2; next}
-      t && p && /^[^ ]/ {p=0}
-      t && p {print "    " $1}' "$map"
+    xref "$s"
   done
   exit 1
 fi
@@ -35,10 +40,7 @@ if [ -n "$kernels" ] && [ -z "$full" ]; then
     echo "fw link check: $(basename "$elf") has only int8 kernels ($(echo $kernels)) but contains float/hybrid code: $(echo "$float" | tr '\n' ' ')"
     for s in $float; do
       echo "  $s: defined/referenced by (cross reference table):"
-      awk -v s="$s" '/^Cross Reference Table/ {t=1; next}
-        t && $1==s {p=1; print "    " $2; next}
-        t && p && /^[^ ]/ {p=0}
-        t && p {print "    " $1}' "$map"
+      xref "$s"
     done
     exit 1
   fi
