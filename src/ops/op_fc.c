@@ -153,6 +153,22 @@ typedef struct fc_prep {
 typedef pml_status (*fc_finish_fn)(pml_prep_ctx *pc, pml_node *n, pml__tinfo *t, fc_prep *fp);
 
 /* int8 input, weights and output, int32 bias. */
+/* The node's eval and variant, and its op data: a copy of dd followed by `extra` bytes (NULL while
+ * measuring, when nothing is allocated). */
+static pml_status fc_alloc(pml_prep_ctx *pc, pml_node *n, const fc_data *dd, size_t extra, pml_eval_fn eval,
+                           const char *variant, fc_data **out) {
+    void *mem;
+    *out = NULL;
+    PML_TRY(pml__prep_alloc(pc, sizeof(fc_data) + extra, &mem));
+    n->eval = eval;
+    n->variant = variant;
+    if (mem) {
+        *out = (fc_data *)mem;
+        **out = *dd;
+    }
+    return PML_OK;
+}
+
 static pml_status prepare_s8(pml_prep_ctx *pc, pml_node *n, pml__tinfo *t, fc_prep *f) {
     const pml_model *m = pc->m;
     const pml__tinfo *in = &t[0], *w = &t[1], *out = &t[2];
@@ -198,13 +214,9 @@ static pml_status prepare_s8(pml_prep_ctx *pc, pml_node *n, pml__tinfo *t, fc_pr
     if (packed) extra += sizeof packed;
 
     pml__fbv w_scale = w->scale; /* the records in t may be overwritten from here on */
-    void *mem;
-    PML_TRY(pml__prep_alloc(pc, sizeof(fc_data) + extra, &mem));
-    n->eval = eval;
-    n->variant = variant;
-    if (!mem) return PML_OK;
-    fc_data *d = (fc_data *)mem;
-    *d = *dd;
+    fc_data *d;
+    PML_TRY(fc_alloc(pc, n, dd, extra, eval, variant, &d));
+    if (!d) return PML_OK;
     int32_t *mult = (int32_t *)(void *)(d + 1);
     if (packed) { /* the pointer to the packed data comes first */
         const uint8_t **pk = (const uint8_t **)(void *)mult;
@@ -271,13 +283,9 @@ static pml_status prepare_float(pml_prep_ctx *pc, pml_node *n, pml__tinfo *t, fc
     }
 
     pml__fbv w_scale = w->scale; /* the records in t may be overwritten from here on */
-    void *mem;
-    PML_TRY(pml__prep_alloc(pc, sizeof(fc_data) + extra, &mem));
-    n->eval = eval;
-    n->variant = variant;
-    if (!mem) return PML_OK;
-    fc_data *d = (fc_data *)mem;
-    *d = *dd;
+    fc_data *d;
+    PML_TRY(fc_alloc(pc, n, dd, extra, eval, variant, &d));
+    if (!d) return PML_OK;
     float *ws = (float *)(void *)(d + 1);
     for (int32_t c = 0; c < nq; c++) ws[c] = pml__rd_f32(m, w_scale.pos + 4u * (uint32_t)c);
     n->data = d;
