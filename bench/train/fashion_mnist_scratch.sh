@@ -13,16 +13,8 @@ LR=${LR:-0.03}
 MOMENTUM=${MOMENTUM:-0.9}
 BUILD=${BUILD:-build-train-bench}
 OUT=${OUT:-bench/train/out}
-sh scripts/install-deps.sh --datasets
-data_src=/usr/share/datasets/fashion-mnist
-[ -f "$data_src/train-images-idx3-ubyte.gz" ] || { echo "fashion_mnist_scratch: no $data_src/*.gz" >&2; exit 1; }
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$BUILD" -j2 --target picoml_cli >/dev/null
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
-  gunzip -c "$data_src/$f.gz" > "$tmp/$f"
-done
+. bench/train/fmnist_common.sh
+fmnist_setup fashion_mnist_scratch
 mkdir -p "$OUT"
 "$BUILD/picoml" train models/train/fmnist_cnn_f32.tflite --data "$tmp" --epochs "$EPOCHS" --batch "$BATCH" \
   --lr "$LR" --momentum "$MOMENTUM" --schedule cosine --seed 1 \
