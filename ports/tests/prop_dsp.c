@@ -82,22 +82,31 @@ static void conv_like(bool depthwise) {
     }
 }
 
+/* FULLY_CONNECTED case k: inputs, weights, bias and requantization drawn, the reference output in
+ * g_ref; returns the bias (NULL for a case without one) */
+static const int32_t *fc_case(int k, uint64_t *seed, prop_fc_case *c, pml_requant *q) {
+    uint64_t s;
+    prop_fc_case_draw(k, seed, &s, c);
+    prop_fill_s8(&s, g_in, (size_t)c->batches * c->depth, c->extreme);
+    prop_fill_s8(&s, g_f, (size_t)c->units * c->depth, c->extreme);
+    prop_bias(&s, g_bias, c->units);
+    prop_requant(&s, c->units, c->per_channel, g_mult, g_shift);
+    *q = (pml_requant){g_mult, g_shift, c->per_channel ? c->units : 1};
+    const int32_t *bias = c->no_bias ? NULL : g_bias;
+    memset(g_ref, 0x5a, (size_t)c->batches * c->units + GUARD);
+    pml_fc_s8_ref(&c->p, q, c->batches, c->depth, c->units, g_in, g_f, bias, g_ref);
+    return bias;
+}
+
 static void fc(void) {
     uint32_t nv;
     const pml_fc_s8_variant *tab = pml__fc_s8_variants(&nv);
     for (int k = 0; k < PROP_CASES; k++) {
-        uint64_t seed, s;
+        uint64_t seed;
         prop_fc_case c;
-        prop_fc_case_draw(k, &seed, &s, &c);
-        prop_fill_s8(&s, g_in, (size_t)c.batches * c.depth, c.extreme);
-        prop_fill_s8(&s, g_f, (size_t)c.units * c.depth, c.extreme);
-        prop_bias(&s, g_bias, c.units);
-        prop_requant(&s, c.units, c.per_channel, g_mult, g_shift);
-        const pml_requant q = {g_mult, g_shift, c.per_channel ? c.units : 1};
-        const int32_t *bias = c.no_bias ? NULL : g_bias;
+        pml_requant q;
+        const int32_t *bias = fc_case(k, &seed, &c, &q);
         const size_t out_n = (size_t)c.batches * c.units;
-        memset(g_ref, 0x5a, out_n + GUARD);
-        pml_fc_s8_ref(&c.p, &q, c.batches, c.depth, c.units, g_in, g_f, bias, g_ref);
         for (uint32_t v = 0; v + 1 < nv; v++) {
             if (tab[v].applies && !tab[v].applies(&c.p)) continue;
             memset(g_got, 0x5a, out_n + GUARD);
@@ -112,20 +121,13 @@ static void fc_packed(void) {
     uint32_t nv;
     const pml_fc_s8_w16_variant *tab = pml__fc_s8_w16_variants(&nv);
     for (int k = 0; k < PROP_CASES; k++) {
-        uint64_t seed, s;
+        uint64_t seed;
         prop_fc_case c;
-        prop_fc_case_draw(k, &seed, &s, &c);
-        prop_fill_s8(&s, g_in, (size_t)c.batches * c.depth, c.extreme);
-        prop_fill_s8(&s, g_f, (size_t)c.units * c.depth, c.extreme);
-        prop_bias(&s, g_bias, c.units);
-        prop_requant(&s, c.units, c.per_channel, g_mult, g_shift);
-        const pml_requant q = {g_mult, g_shift, c.per_channel ? c.units : 1};
-        const int32_t *bias = c.no_bias ? NULL : g_bias;
+        pml_requant q;
+        const int32_t *bias = fc_case(k, &seed, &c, &q);
         const size_t out_n = (size_t)c.batches * c.units;
         const int32_t u4 = (c.units + 3) & ~3;
         pml_pack_fc_w16(g_f, bias, c.units, c.depth, c.p.input_offset, g_packed);
-        memset(g_ref, 0x5a, out_n + GUARD);
-        pml_fc_s8_ref(&c.p, &q, c.batches, c.depth, c.units, g_in, g_f, bias, g_ref);
         for (uint32_t v = 0; v < nv; v++) {
             memset(g_got, 0x5a, out_n + GUARD);
             tab[v].run(&c.p, &q, c.batches, c.depth, c.units, g_in, g_packed + 4, (const int16_t *)(g_packed + 4 + u4),
