@@ -6,19 +6,7 @@
 PICOML=${1:?usage: test_train_cli.sh picoml}
 REPO=${PML_REPO:-$(dirname "$0")/../..}
 cd "$REPO" || exit 1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-ko() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-expect_error() { # CODE PATTERN -- command...: exit status CODE, exactly one stderr line matching PATTERN
-  code=$1; pat=$2; shift 3
-  "$@" > "$tmp/out" 2> "$tmp/err"; rc=$?
-  lines=$(wc -l < "$tmp/err")
-  if [ "$rc" -eq "$code" ] && [ "$lines" -eq 1 ] && grep -q "$pat" "$tmp/err"; then ok
-  else ko "'$*': exit $rc (want $code), $lines stderr line(s): $(cat "$tmp/err")"; fi
-}
+. tests/cli/cli_lib.sh
 # json_num FILE KEY: the number after "KEY": in the one-line JSON object
 json_num() { sed -n "s/.*\"$2\": *\([-0-9.e]*\).*/\1/p" "$1"; }
 
