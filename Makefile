@@ -65,6 +65,7 @@ qemu-bench: deps-cross
 # bench: every speed benchmark in one run (bench/run_all.sh -> bench/latest.md): x86-64 callgrind
 # instructions, Cortex-M4 QEMU instructions (DSP kernels) and wall time beside LiteRT. ~10 minutes.
 bench: deps-cross build
+	@sh scripts/install-deps.sh --bench
 	@sh bench/run_all.sh $(BUILD)/picoml
 
 # qemu-train-test: on-device training on Cortex-M4 (scripts/qemu_train_test.sh): a few SGD steps of the

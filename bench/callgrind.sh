@@ -2,7 +2,7 @@
 # Instructions per inference on the host, counted by valgrind's callgrind with collection
 # toggled on pml_interp_invoke only (as TFLM's figures count MicroInterpreter::Invoke()).
 # Input: the MLPerf Tiny "pattern" input (picoml's default), the same TFLM was measured on.
-#   bench/callgrind.sh [PICOML] [MODEL...]
+#   bench/callgrind.sh [PICOML] [MODEL...]   (valgrind: sh scripts/install-deps.sh --bench)
 set -eu
 cd "$(dirname "$0")/.."
 PICOML=${1:-build/picoml}

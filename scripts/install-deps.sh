@@ -4,18 +4,21 @@
 #   install-deps.sh            host build and tests
 #   install-deps.sh --arm      + Cortex-M cross compiler, newlib, qemu-system-arm (make qemu-test, make test)
 #   install-deps.sh --riscv    + RISC-V cross compiler, picolibc, qemu-system-riscv32 (qemu-test-all, ...)
+#   install-deps.sh --bench    + valgrind (bench/callgrind.sh, make bench; not make test)
 #   install-deps.sh --datasets + dataset-fashion-mnist (bench/train/fashion_mnist_*.sh; not make test)
 #   install-deps.sh --tensorflow + tensorflow-cpu from PyPI (scripts/gen_transfer_models.py, dev time only)
 set -eu
 arm=0
 riscv=0
 datasets=0
+bench=0
 tensorflow=0
 for a in "$@"; do
   case $a in
     --arm) arm=1 ;;
     --riscv) riscv=1 ;;
     --datasets) datasets=1 ;;
+    --bench) bench=1 ;;
     --tensorflow) tensorflow=1 ;;
     *) echo "install-deps: unknown option $a" >&2; exit 2 ;;
   esac
@@ -44,6 +47,9 @@ if [ "$riscv" = 1 ]; then
   command -v riscv64-unknown-elf-gcc >/dev/null 2>&1 || need="$need gcc-riscv64-unknown-elf"
   [ -f /usr/lib/picolibc/riscv64-unknown-elf/picolibc.specs ] || need="$need picolibc-riscv64-unknown-elf"
   command -v qemu-system-riscv32 >/dev/null 2>&1 || need="$need qemu-system-misc"
+fi
+if [ "$bench" = 1 ]; then
+  command -v valgrind >/dev/null 2>&1 || need="$need valgrind"
 fi
 if [ "$datasets" = 1 ]; then
   [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || need="$need dataset-fashion-mnist"
